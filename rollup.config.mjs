@@ -1,0 +1,62 @@
+import { builtinModules } from 'node:module';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+const ts = () => typescript({ tsconfig: './tsconfig.build.json', outputToFilesystem: false });
+const nodeExternal = [...builtinModules, /^node:/, 'ws', '@xmldom/xmldom'];
+
+// Browser ES module entries. Entries that import the core share it (xmldom.js
+// imports ./xmlsocket.js) instead of each carrying a copy of its state.
+const moduleEntries = {
+  xmlsocket: 'src/index.ts',
+  xmldom: 'src/xmldom.ts',
+};
+
+// Classic script-tag builds: IIFE, minified.
+const scriptEntries = [{ input: 'src/global.ts', file: 'dist/xmlsocket.min.js' }];
+
+// Node-only entries: the bridge and its CLI. Never imported by the browser entries.
+const nodeEntries = {
+  bridge: 'src/bridge/index.ts',
+  cli: 'src/bridge/cli.ts',
+};
+
+// Entries whose types ship in dist/*.d.ts.
+const typeEntries = {
+  xmlsocket: 'src/index.ts',
+  xmldom: 'src/xmldom.ts',
+  bridge: 'src/bridge/index.ts',
+};
+
+export default [
+  {
+    input: moduleEntries,
+    external: ['@xmldom/xmldom'],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    plugins: [ts()],
+  },
+  ...scriptEntries.map(({ input, file }) => ({
+    input,
+    output: { file, format: 'iife' },
+    plugins: [ts(), terser({ compress: { passes: 2 }, format: { comments: false } })],
+  })),
+  {
+    input: nodeEntries,
+    external: nodeExternal,
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+      banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
+    },
+    plugins: [ts()],
+  },
+  {
+    input: typeEntries,
+    external: nodeExternal,
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
+    plugins: [dts()],
+  },
+];
