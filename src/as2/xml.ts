@@ -23,12 +23,8 @@ import { ELEMENT_NODE, TEXT_NODE, XMLNode } from './xml-node.js';
  * level.load('levels/1.xml');
  */
 export class XML extends XMLNode {
-  /**
-   * Drop text nodes made only of spaces, tabs, CR and LF while parsing. Lives on
-   * the prototype (default false), so `XML.prototype.ignoreWhite = true` switches
-   * it for every document, as in AS2.
-   */
-  declare ignoreWhite: boolean;
+  /** @internal Per-instance ignoreWhite when set on the instance, else the prototype's. */
+  declare _ignoreWhite: boolean;
   /** Content-Type of send/sendAndLoad; Flash's default is `application/x-www-form-urlencoded`. */
   declare contentType: string;
 
@@ -49,6 +45,18 @@ export class XML extends XMLNode {
   constructor(source?: unknown) {
     super(ELEMENT_NODE, null);
     if (source !== undefined) this.parseXML(source);
+  }
+
+  /**
+   * Drop text nodes made only of spaces, tabs, CR and LF while parsing. Stored on
+   * the prototype (default false), so `XML.prototype.ignoreWhite = true` switches
+   * it for every document, as in AS2; assigned values become booleans.
+   */
+  get ignoreWhite(): boolean {
+    return this._ignoreWhite;
+  }
+  set ignoreWhite(value: unknown) {
+    if (value !== undefined) this._ignoreWhite = Boolean(value);
   }
 
   /**
@@ -81,7 +89,7 @@ export class XML extends XMLNode {
     if (source === undefined) return;
     this._clear();
     this.idMap = Object.create(null);
-    const result = parseInto(this, String(source), Boolean(this.ignoreWhite), this.idMap);
+    const result = parseInto(this, String(source), this.ignoreWhite, this.idMap);
     this._status = result.status;
     this.xmlDecl = result.xmlDecl;
     this.docTypeDecl = result.docTypeDecl;
@@ -170,5 +178,5 @@ export class XML extends XMLNode {
   onLoad(_success: boolean): void {}
 }
 
-XML.prototype.ignoreWhite = false;
+XML.prototype._ignoreWhite = false;
 XML.prototype.contentType = 'application/x-www-form-urlencoded';
