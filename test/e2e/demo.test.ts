@@ -1,26 +1,15 @@
 // The chat demo end to end: real Chromium, the real bridge (dist/bridge.js), the TCP
 // chat server. Run after a build (`npm test` builds first).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startDemo, type Demo } from '../../demo/demo.js';
+import { launchChromium } from './chromium.js';
 
 const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
 const WAIT_MS = 15_000; // upper bound for a condition to become true; nothing is timed
-
-function browserPath(): string | undefined {
-  if (process.env.CHROME_PATH) return process.env.CHROME_PATH;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  return undefined; // Playwright's default
-}
-
-async function launch(): Promise<Browser> {
-  const args = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-  if (process.getuid?.() === 0) args.push('--no-sandbox');
-  return chromium.launch({ executablePath: browserPath(), args });
-}
 
 const statusOf = (page: Page) => page.locator('#status');
 
@@ -77,7 +66,7 @@ describe('chat demo in Chromium', () => {
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     demo = await startDemo({ port: 0, chatPort: 0 });
-    browser = await launch();
+    browser = await launchChromium();
   });
 
   after(async () => {
