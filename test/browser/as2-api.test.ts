@@ -4,6 +4,11 @@
 import { expect } from '@esm-bundle/chai';
 import { XML, XMLNode, as2Document, escapeXML } from '../../src/as2.js';
 
+// Mocha's globals, as web-test-runner provides them (no @types/mocha in this project).
+declare function describe(name: string, body: () => void): void;
+declare function it(name: string, body: () => void | Promise<void>): void;
+declare function before(body: () => void | Promise<void>): void;
+
 const names = (nodes: XMLNode[]) => nodes.map((n) => n.nodeName);
 
 describe('AS2 XML: document basics', () => {

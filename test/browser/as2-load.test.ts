@@ -5,6 +5,11 @@ import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { XML } from '../../src/as2.js';
 
+// Mocha's globals, as web-test-runner provides them (no @types/mocha in this project).
+declare function describe(name: string, body: () => void): void;
+declare function it(name: string, body: () => void | Promise<void>): void;
+declare function before(body: () => void | Promise<void>): void;
+
 interface Info {
   base: string;
   refusedBase: string;

@@ -2,10 +2,13 @@
 // server on loopback, on its own port, so requests are cross-origin as a game's
 // level server usually was; it answers CORS so the browser lets the page read it,
 // except under /no-cors/. Browser tests get its address with
-// executeServerCommand({ command: 'as2-http' }).
+// executeServerCommand({ command: 'as2-http' }). Its /echo-socket path is a
+// WebSocket that sends back every byte it receives, as a TCP echo server behind
+// websockify would: the XMLSocket round-trip tests use it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestRunnerPlugin } from '@web/test-runner';
+import { WebSocketServer } from 'ws';
 
 /** What the browser learns from the `as2-http` command. */
 export interface As2HttpInfo {
@@ -13,6 +16,8 @@ export interface As2HttpInfo {
   base: string;
   /** A base URL where nothing listens: connections are refused. */
   refusedBase: string;
+  /** `ws://127.0.0.1:port/echo-socket`: echoes every byte (stream framing). */
+  echoSocketUrl: string;
 }
 
 /** A POST the server received, as reported by GET /last-post. */
@@ -97,12 +102,19 @@ export function as2HttpPlugin(): TestRunnerPlugin {
         server = createServer((req, res) => {
           handler(posts)(req, res).catch(() => res.writeHead(500).end());
         });
+        const echo = new WebSocketServer({ server, path: '/echo-socket' });
+        echo.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
         const port = await listen(server);
-        return { base: `http://127.0.0.1:${port}`, refusedBase: `http://127.0.0.1:${await refusedPort()}` };
+        return {
+          base: `http://127.0.0.1:${port}`,
+          refusedBase: `http://127.0.0.1:${await refusedPort()}`,
+          echoSocketUrl: `ws://127.0.0.1:${port}/echo-socket`,
+        };
       })();
       return info;
     },
     async serverStop() {
+      server?.closeAllConnections();
       await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     },
   };
