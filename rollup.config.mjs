@@ -11,10 +11,14 @@ const nodeExternal = [...builtinModules, /^node:/, 'ws', '@xmldom/xmldom'];
 const moduleEntries = {
   xmlsocket: 'src/index.ts',
   xmldom: 'src/xmldom.ts',
+  as2: 'src/as2.ts',
 };
 
 // Classic script-tag builds: IIFE, minified.
-const scriptEntries = [{ input: 'src/global.ts', file: 'dist/xmlsocket.min.js' }];
+const scriptEntries = [
+  { input: 'src/global.ts', file: 'dist/xmlsocket.min.js' },
+  { input: 'src/as2-global.ts', file: 'dist/xmlsocket-as2.min.js' },
+];
 
 // Node-only entries: the bridge and its CLI. Never imported by the browser entries.
 const nodeEntries = {
@@ -27,6 +31,7 @@ const typeEntries = {
   xmlsocket: 'src/index.ts',
   xmldom: 'src/xmldom.ts',
   bridge: 'src/bridge/index.ts',
+  as2: 'src/as2.ts',
 };
 
 export default [
@@ -39,7 +44,7 @@ export default [
   ...scriptEntries.map(({ input, file }) => ({
     input,
     output: { file, format: 'iife' },
-    plugins: [ts(), terser({ compress: { passes: 2 }, format: { comments: false } })],
+    plugins: [ts(), terser({ ecma: 2022, toplevel: true, compress: { passes: 3, pure_getters: true }, format: { comments: false } })],
   })),
   {
     input: nodeEntries,

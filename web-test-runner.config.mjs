@@ -36,6 +36,6 @@ export default {
       launchOptions: { executablePath: chromiumPath(), headless: true, args },
     }),
   ],
-  plugins: [esbuildPlugin({ ts: true, target: 'es2020' }), ...serverPlugins()],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), ...serverPlugins()],
   reporters: [defaultReporter(), summaryReporter({ flatten: false }), countReporter(process.env.XMLSOCKET_COUNTS_FILE)],
 };

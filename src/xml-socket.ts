@@ -1,0 +1,318 @@
+// The XMLSocket class: connection state machine, AS2 callbacks and AS3 events.
+import { checkOption, mergeOptions, missingError, settingsFor, type Settings, type SettingsCache, type XMLSocketOptions } from './config';
+import { DataEvent, IOErrorEvent, SecurityErrorEvent, XMLEvent, type XMLSocketEventMap } from './events';
+import { decodeMessage, encodeStreamMessage, encodeText, StreamDecoder, stripTerminator } from './framing';
+import { isListened, trackListener, type ListenedTypes } from './listeners';
+import { resolveUrl } from './routing';
+import { parseMessage, toMessage } from './xml';
+
+/** Stable code of the error thrown when there is no WebSocket implementation. */
+export const NO_WEBSOCKET_ERROR = 'ERR_XMLSOCKET_NO_WEBSOCKET';
+
+/** One connection attempt; a new `connect()` makes a new one, so stale events are ignored. */
+interface Connection {
+  ws: WebSocket;
+  settings: Settings;
+  opened: boolean;
+  /** Messages sent before the WebSocket opened; flushed in order on open. */
+  queue: string[];
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Stream framing only. */
+  decoder: StreamDecoder | undefined;
+}
+
+/**
+ * Per-object state, keyed by the object itself so that every object gets its own
+ * connection whatever its prototype chain (AS1/AS2 code does `Sub.prototype = new
+ * XMLSocket()`, and every `new Sub()` must still connect on its own).
+ */
+interface SocketState extends SettingsCache {
+  connection: Connection | undefined;
+  connected: boolean;
+  timeout: number | undefined;
+  listeners: ListenedTypes;
+}
+
+const states = new WeakMap<object, SocketState>();
+
+function stateOf(socket: object): SocketState {
+  let state = states.get(socket);
+  if (!state) {
+    state = { options: {}, version: -1, connected: false, listeners: new Set() } as SocketState;
+    states.set(socket, state);
+  }
+  return state;
+}
+
+/** Flash raised connect timeouts under 250 ms to 250 ms. */
+function timeoutOf(state: SocketState): number {
+  return Math.max(250, state.timeout ?? settingsFor(state).timeout);
+}
+
+/** Like an exception thrown by a DOM event listener: reported, and nothing stops. */
+const reportError: (error: unknown) => void =
+  (globalThis as { reportError?: (error: unknown) => void }).reportError ??
+  ((error) =>
+    setTimeout(() => {
+      throw error;
+    }));
+
+function call<A extends unknown[]>(socket: object, handler: unknown, ...args: A): void {
+  if (typeof handler !== 'function') return;
+  try {
+    handler.apply(socket, args);
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+
+/** Detaches and closes a connection without telling anyone (no onClose, no close). */
+function drop(state: SocketState): void {
+  const connection = state.connection;
+  state.connection = undefined;
+  state.connected = false;
+  if (!connection) return;
+  // Its decoder goes with it: an unterminated tail is never delivered.
+  clearTimeout(connection.timer);
+  const { ws } = connection;
+  // onerror stays: ws (Node) throws an 'error' event that has no listener.
+  ws.onopen = ws.onmessage = ws.onclose = null;
+  ws.close();
+}
+
+function opened(socket: XMLSocket, state: SocketState, connection: Connection): void {
+  clearTimeout(connection.timer);
+  connection.opened = true;
+  state.connected = true;
+  for (const message of connection.queue.splice(0)) write(connection, message);
+  call(socket, socket.onConnect, true);
+  if (state.connection === connection && isListened(state.listeners, 'connect')) socket.dispatchEvent(new Event('connect'));
+}
+
+function failed(socket: XMLSocket, state: SocketState, reason: string): void {
+  drop(state);
+  call(socket, socket.onConnect, false);
+  if (isListened(state.listeners, 'ioError')) socket.dispatchEvent(new IOErrorEvent('ioError', reason));
+}
+
+function closed(socket: XMLSocket, state: SocketState, connection: Connection, code: number): void {
+  if (!connection.opened) {
+    failed(socket, state, `WebSocket closed with code ${code} before opening`);
+    return;
+  }
+  drop(state);
+  call(socket, socket.onClose);
+  if (isListened(state.listeners, 'close')) socket.dispatchEvent(new Event('close'));
+}
+
+function write(connection: Connection, message: string): void {
+  connection.ws.send(connection.settings.framing === 'stream' ? encodeStreamMessage(message) : message);
+}
+
+/**
+ * Delivers one message: the `data` event, then `onData`. Returns whether delivery may
+ * go on (a handler may have closed or reconnected the socket).
+ */
+function deliver(socket: XMLSocket, state: SocketState, connection: Connection, message: string): boolean {
+  if (isListened(state.listeners, 'data')) {
+    socket.dispatchEvent(new DataEvent('data', message));
+    if (state.connection !== connection) return false;
+  }
+  // An AS1-style object may lack the prototype's onData; it still gets the default.
+  call(socket, 'onData' in socket ? socket.onData : defaultOnData, message);
+  return state.connection === connection;
+}
+
+function received(socket: XMLSocket, state: SocketState, connection: Connection, data: unknown): void {
+  const { decoder } = connection;
+  if (decoder) {
+    const chunk = typeof data === 'string' ? encodeText(data) : new Uint8Array(data as ArrayBuffer);
+    decoder.push(chunk, (message) => deliver(socket, state, connection, message));
+  } else {
+    deliver(socket, state, connection, stripTerminator(typeof data === 'string' ? data : decodeMessage(data as ArrayBuffer)));
+  }
+}
+
+/**
+ * Flash's default `XMLSocket.prototype.onData`: parses the message and hands the
+ * document to `onXML`, then dispatches `xml`. Replace `onData` to get raw strings.
+ */
+function defaultOnData(this: XMLSocket, source: string): void {
+  const state = stateOf(this);
+  const xmlListeners = isListened(state.listeners, 'xml');
+  // Flash parsed every message; nobody listening means nothing to parse for.
+  if (typeof this.onXML !== 'function' && !xmlListeners) return;
+  const document = parseMessage(source, settingsFor(state), !!this.ignoreWhite);
+  call(this, this.onXML, document);
+  if (xmlListeners) this.dispatchEvent(new XMLEvent('xml', source, document as Document));
+}
+
+type Listener<K extends keyof XMLSocketEventMap> = (this: XMLSocket, event: XMLSocketEventMap[K]) => unknown;
+
+/**
+ * Flash's `XMLSocket` over WebSocket, for AS2-style and AS3-style code at once.
+ *
+ * @example
+ * // AS2 style
+ * const socket = new XMLSocket();
+ * socket.onConnect = (success) => success && socket.send('<login name="ann"/>');
+ * socket.onXML = (doc) => console.log(doc.documentElement.nodeName);
+ * socket.connect('game.example.com', 9339);
+ *
+ * @example
+ * // AS3 style
+ * const socket = new XMLSocket('game.example.com', 9339);
+ * socket.addEventListener('data', (event) => console.log(event.data));
+ */
+export class XMLSocket extends EventTarget {
+  /** AS2: called with `true` when connected, `false` when the attempt failed. */
+  declare onConnect?: ((this: XMLSocket, success: boolean) => void) | null;
+  /** AS2: called once when the server closes or the connection is lost. */
+  declare onClose?: ((this: XMLSocket) => void) | null;
+  /** AS2: called with each parsed message (by the default `onData`). */
+  declare onXML?: ((this: XMLSocket, document: Document) => void) | null;
+  /** AS2: called with each message's source text; the default parses it for `onXML`. */
+  declare onData: ((this: XMLSocket, source: string) => void) | null;
+  /**
+   * Drop whitespace-only text nodes before `onXML`. Lives on the prototype, so
+   * `XMLSocket.prototype.ignoreWhite = true` switches it for every socket, as
+   * `XML.prototype.ignoreWhite` did in AS2.
+   */
+  declare ignoreWhite: boolean;
+
+  /**
+   * `new XMLSocket()` makes an unconnected socket; with a host (AS3) it starts
+   * connecting at once. `options` are this socket's own settings (see `configure`).
+   */
+  constructor(host?: string | null, port?: number, options?: XMLSocketOptions) {
+    super();
+    if (options) this.configure(options);
+    if (host != null) this.connect(host, port as number);
+  }
+
+  /**
+   * Sets options for this socket only; they win over `configure()`'s. Takes effect at
+   * the next `connect()`. Returns the settings now in force for this socket.
+   */
+  configure(options: XMLSocketOptions): Settings {
+    const state = stateOf(this);
+    mergeOptions(state.options, options);
+    state.version = -1;
+    return { ...settingsFor(state) };
+  }
+
+  /**
+   * Starts connecting to the TCP endpoint (host, port), through the WebSocket URL the
+   * settings map it to. Returns `false`, calling nothing, when no attempt can start;
+   * otherwise `true`, and the outcome comes later through `onConnect` and the
+   * `connect` or `ioError` event. An open or pending connection is dropped first,
+   * silently.
+   */
+  connect(host: string | null | undefined, port: number): boolean {
+    const state = stateOf(this);
+    drop(state);
+    const settings = settingsFor(state);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return false;
+    const url = resolveUrl(settings, host, port);
+    if (url === null) return false;
+    const WebSocketImpl = settings.WebSocket ?? (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
+    if (!WebSocketImpl) throw missingError('WebSocket', 'WebSocket', NO_WEBSOCKET_ERROR);
+    let ws: WebSocket;
+    try {
+      ws = new WebSocketImpl(url, settings.protocols);
+    } catch (error) {
+      if ((error as Error)?.name === 'SecurityError') {
+        // Asynchronous, like every other outcome, so listeners added after an AS3
+        // constructor's connect still hear it.
+        const reason = (error as Error).message;
+        setTimeout(() => {
+          if (isListened(state.listeners, 'securityError')) this.dispatchEvent(new SecurityErrorEvent('securityError', reason));
+        });
+      }
+      return false;
+    }
+    ws.binaryType = 'arraybuffer';
+    const connection: Connection = {
+      ws,
+      settings,
+      opened: false,
+      queue: [],
+      timer: undefined,
+      decoder: settings.framing === 'stream' ? new StreamDecoder() : undefined,
+    };
+    state.connection = connection;
+    const timeout = timeoutOf(state);
+    connection.timer = setTimeout(() => failed(this, state, `timed out after ${timeout} ms`), timeout);
+    ws.onopen = () => opened(this, state, connection);
+    ws.onmessage = (event) => received(this, state, connection, event.data);
+    ws.onclose = (event) => closed(this, state, connection, event.code);
+    ws.onerror = () => {}; // a close event follows and says what happened
+    return true;
+  }
+
+  /**
+   * Sends one message: a DOM node serialized as XML, anything else as `String(value)`.
+   * Before the connection opens it is queued; with no connection it does nothing.
+   */
+  send(value: unknown): void {
+    const connection = stateOf(this).connection;
+    if (!connection) return;
+    const message = toMessage(value, connection.settings);
+    if (connection.opened) write(connection, message);
+    else connection.queue.push(message);
+  }
+
+  /**
+   * Ends the connection without calling `onClose` (as in Flash). Unread bytes and
+   * messages still pending from the current frame are dropped. Safe to call anytime.
+   */
+  close(): void {
+    drop(stateOf(this));
+  }
+
+  /** `true` from the moment the connect callbacks run until close or loss. */
+  get connected(): boolean {
+    return stateOf(this).connected;
+  }
+
+  /** Connect timeout in ms (AS3 `timeout`); default 20000, at least 250. */
+  get timeout(): number {
+    return timeoutOf(stateOf(this));
+  }
+
+  set timeout(value: number) {
+    checkOption('timeout', value ?? null);
+    stateOf(this).timeout = value;
+  }
+
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener, options);
+    trackListener(stateOf(this).listeners, type, listener);
+  }
+}
+
+/**
+ * Typed `addEventListener`/`removeEventListener` per event name. (Objects that only
+ * inherit from `XMLSocket.prototype`, AS1-style, are not EventTargets: they use the
+ * callbacks.)
+ */
+export interface XMLSocket {
+  addEventListener<K extends keyof XMLSocketEventMap>(
+    type: K,
+    listener: Listener<K> | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof XMLSocketEventMap>(
+    type: K,
+    listener: Listener<K> | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}
+
+XMLSocket.prototype.onData = defaultOnData;
+XMLSocket.prototype.ignoreWhite = false;
