@@ -12,6 +12,13 @@ declare function before(body: () => void | Promise<void>): void;
 const names = (nodes: XMLNode[]) => nodes.map((n) => n.nodeName);
 
 describe('AS2 XML: document basics', () => {
+  it('importing the module defines no global (window.XML stays absent)', () => {
+    const w = window as unknown as Record<string, unknown>;
+    expect(w.XML).to.equal(undefined);
+    expect(w.XMLNode).to.equal(undefined);
+    expect(w.XMLSocketPolyfill).to.equal(undefined);
+  });
+
   it('is an XMLNode without a name, not a DOM node, with no ownerDocument', () => {
     const doc = new XML('<a b="1" />');
     expect(doc).to.be.instanceOf(XMLNode);
