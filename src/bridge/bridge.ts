@@ -1,0 +1,368 @@
+/**
+ * The bridge: an HTTP(S) server whose WebSocket upgrades become TCP connections to
+ * the targets the operator listed, plus `/healthz`, `/metrics` and static files.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { formatHostPort } from './address.js';
+import { connectTarget, type ConnectFailure, type PendingConnect } from './connect.js';
+import { BridgeError, type RefusalReason } from './errors.js';
+import { chooseFraming, clientIp, isValidHandshake, offeredProtocols, refuseHandshake } from './handshake.js';
+import { ConnectionLimiter } from './limits.js';
+import { createLogger, type Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import { resolveOptions, type BridgeConfig, type BridgeOptions } from './options.js';
+import { Pair } from './pair.js';
+import { RouteTable } from './routes.js';
+import { sendText, StaticFiles } from './static.js';
+
+/** The address the bridge listens on. */
+export interface BridgeAddress {
+  host: string;
+  port: number;
+}
+
+/** A bridge created by {@link createBridge}. */
+export interface Bridge {
+  /** Starts listening. Resolves with the bound address; rejects with a {@link BridgeError} (`ERR_BRIDGE_ADDRESS_IN_USE`, `ERR_BRIDGE_LISTEN`). */
+  listen(): Promise<BridgeAddress>;
+  /**
+   * Stops accepting, closes every WebSocket with 1001 and its TCP socket, and resolves
+   * when all sockets are gone. After `shutdownTimeout` the remaining sockets are cut.
+   * Calling it again returns the same promise.
+   */
+  close(): Promise<void>;
+  /** The bound address once listening, else `undefined`. */
+  readonly address: BridgeAddress | undefined;
+  /** Number of open WebSocket-TCP pairs. */
+  readonly connections: number;
+  /** The `/metrics` text, for embedders that expose metrics their own way. */
+  metrics(): string;
+}
+
+const HEALTH_PATH = '/healthz';
+const METRICS_PATH = '/metrics';
+/** Bytes a client may send before the handshake completes. */
+const EARLY_DATA_LIMIT = 64 * 1024;
+
+/**
+ * Creates a bridge from options named like the CLI flags. Validates everything and
+ * reads the TLS files and static directory now, so mistakes surface before `listen()`.
+ *
+ * @throws {BridgeError} for invalid options, unreadable TLS files or static directory.
+ * @example
+ * ```ts
+ * import { createBridge } from 'xmlsocket-polyfill/bridge';
+ * const bridge = createBridge({ listen: '127.0.0.1:8080', target: '127.0.0.1:5000', origins: ['https://game.example'] });
+ * const { port } = await bridge.listen();
+ * // … later
+ * await bridge.close();
+ * ```
+ */
+export function createBridge(options: BridgeOptions): Bridge {
+  return new BridgeServer(resolveOptions(options));
+}
+
+/** A handshake waiting for its TCP connection. */
+interface PendingHandshake {
+  connect: PendingConnect;
+  socket: Duplex;
+}
+
+class BridgeServer implements Bridge {
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private readonly routes: RouteTable;
+  private readonly limiter: ConnectionLimiter;
+  private readonly log: Logger;
+  private readonly metricsStore = new Metrics();
+  private readonly staticFiles: StaticFiles | undefined;
+  private readonly pairs = new Set<Pair>();
+  private readonly pending = new Set<PendingHandshake>();
+  private readonly chosenProtocol = new WeakMap<IncomingMessage, string | false>();
+  private readonly tls: boolean;
+  private bound: BridgeAddress | undefined;
+  private listening: Promise<BridgeAddress> | undefined;
+  private closing: Promise<void> | undefined;
+  private nextId = 1;
+  private pairsGone: (() => void) | undefined;
+
+  constructor(private readonly config: BridgeConfig) {
+    this.log = createLogger(config.log, config.quiet, config.verbose);
+    this.routes = new RouteTable(config);
+    this.limiter = new ConnectionLimiter(config.maxConnections, config.maxPerIp);
+    this.staticFiles = config.static === undefined ? undefined : new StaticFiles(config.static);
+    this.tls = config.cert !== undefined;
+    this.server = this.tls ? createTlsServer(config) : createHttpServer();
+    this.server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: config.maxMessage,
+      handleProtocols: (_offered, req) => this.chosenProtocol.get(req) ?? false,
+    });
+  }
+
+  get address(): BridgeAddress | undefined {
+    return this.bound;
+  }
+
+  get connections(): number {
+    return this.pairs.size;
+  }
+
+  metrics(): string {
+    return this.metricsStore.render();
+  }
+
+  listen(): Promise<BridgeAddress> {
+    if (this.closing || this.listening) {
+      return Promise.reject(new BridgeError('ERR_BRIDGE_STATE', this.closing ? 'bridge is closed' : 'listen() was already called'));
+    }
+    const { host, port } = this.config.listen;
+    this.listening = new Promise<BridgeAddress>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        const where = `${host ?? '*'}:${port}`;
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new BridgeError('ERR_BRIDGE_ADDRESS_IN_USE', `cannot listen on ${where}: address already in use`, { cause: err })
+            : new BridgeError('ERR_BRIDGE_LISTEN', `cannot listen on ${where}: ${err.code ?? err.message}`, { cause: err }),
+        );
+      };
+      this.server.once('error', onError);
+      this.server.listen({ host, port }, () => {
+        this.server.removeListener('error', onError);
+        const info = this.server.address() as AddressInfo;
+        this.bound = { host: info.address, port: info.port };
+        this.log.log('info', 'listening', {
+          address: formatHostPort({ host: info.address, port: info.port }),
+          tls: this.tls,
+          origins: [...this.config.origins],
+        });
+        if (this.config.origins.size === 0) {
+          this.log.log('warn', 'warning', { message: 'no --origin given: pages from every origin may connect' });
+        }
+        resolve(this.bound);
+      });
+    });
+    return this.listening;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.log.log('info', 'shutdown', { connections: this.pairs.size, pending: this.pending.size });
+    const serverClosed = this.server.listening
+      ? new Promise<void>((resolve) => this.server.close(() => resolve()))
+      : Promise.resolve();
+    this.server.closeIdleConnections();
+    for (const p of this.pending) p.connect.cancel();
+    const pairsClosed = new Promise<void>((resolve) => {
+      if (this.pairs.size === 0) resolve();
+      else this.pairsGone = resolve;
+    });
+    for (const pair of this.pairs) pair.shutdown();
+
+    let deadline: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      deadline = setTimeout(() => resolve('timeout'), this.config.shutdownTimeoutMs);
+    });
+    if ((await Promise.race([Promise.all([pairsClosed, serverClosed]), timedOut])) === 'timeout') {
+      for (const pair of this.pairs) pair.terminate();
+      this.server.closeAllConnections();
+      await Promise.all([pairsClosed, serverClosed]);
+    }
+    clearTimeout(deadline);
+    this.log.log('info', 'closed', {});
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const readOnly = req.method === 'GET' || req.method === 'HEAD';
+    if ((path === HEALTH_PATH || path === METRICS_PATH || this.staticFiles) && !readOnly) {
+      sendText(res, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
+    } else if (path === HEALTH_PATH) {
+      const body = `${JSON.stringify(this.metricsStore.health())}\n`;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } else if (path === METRICS_PATH) {
+      const body = this.metricsStore.render();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } else if (this.staticFiles) {
+      this.staticFiles.serve(req, res, path).catch(() => res.destroy());
+    } else {
+      sendText(res, 404, 'not found\n');
+    }
+  }
+
+  private refuse(socket: Duplex, req: IncomingMessage, ip: string, status: number, reason: RefusalReason, detail?: string): void {
+    this.metricsStore.refused(reason);
+    // Refusals a client can provoke at will are info; the ones an operator acts on are warnings.
+    const level = status >= 500 || status === 429 ? 'warn' : 'info';
+    this.log.log(level, 'refused', {
+      status,
+      reason,
+      ip,
+      path: req.url,
+      origin: req.headers.origin,
+      ...(detail === undefined ? {} : { detail }),
+    });
+    refuseHandshake(socket, status, reason);
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // A client resetting mid-handshake must not crash the process.
+    socket.on('error', () => socket.destroy());
+    const ip = clientIp(req, this.config.trustProxy);
+    if (this.closing) return this.refuse(socket, req, ip, 503, 'shutting_down');
+    const offered = offeredProtocols(req);
+    if (!isValidHandshake(req) || !offered) return this.refuse(socket, req, ip, 400, 'bad_request');
+    const route = this.routes.resolve(req.url ?? '');
+    if (!route.ok) return this.refuse(socket, req, ip, route.status, route.reason);
+    const origin = req.headers.origin;
+    if (this.config.origins.size > 0 && (origin === undefined || !this.config.origins.has(origin))) {
+      return this.refuse(socket, req, ip, 403, 'origin');
+    }
+    const admitted = this.limiter.acquire(ip);
+    if (!admitted.ok) return this.refuse(socket, req, ip, admitted.status, admitted.reason);
+
+    const { framing, protocol } = chooseFraming(offered, route.target.framing ?? this.config.framing);
+    const target = formatHostPort(route.target);
+    const handshake: PendingHandshake = {
+      connect: connectTarget(route.target, this.config.connectTimeoutMs, this.config.highWaterMark),
+      socket,
+    };
+    this.pending.add(handshake);
+    this.metricsStore.pending += 1;
+    // Read while connecting, or a client that leaves would go unnoticed until the
+    // connect timeout. RFC 6455 clients send nothing before the 101; a few bytes
+    // from a lenient one are kept and handed to ws, more is refused.
+    let early = head;
+    const onGone = () => handshake.connect.cancel();
+    const onEarlyData = (data: Buffer) => {
+      early = Buffer.concat([early, data]);
+      if (early.length > EARLY_DATA_LIMIT) onGone();
+    };
+    socket.on('data', onEarlyData);
+    socket.once('end', onGone);
+    socket.once('close', onGone);
+
+    const settle = () => {
+      this.pending.delete(handshake);
+      this.metricsStore.pending -= 1;
+      socket.removeListener('data', onEarlyData);
+      socket.removeListener('end', onGone);
+      socket.removeListener('close', onGone);
+      socket.pause();
+    };
+    handshake.connect.done.then(
+      (tcp) => {
+        settle();
+        if (this.closing) {
+          tcp.destroy();
+          this.limiter.release(ip);
+          return this.refuse(socket, req, ip, 503, 'shutting_down');
+        }
+        this.chosenProtocol.set(req, protocol ?? false);
+        let upgraded = false;
+        if (socket.readable && socket.writable) {
+          this.wss.handleUpgrade(req, socket, early, (ws) => {
+            upgraded = true;
+            this.startPair(ws, tcp, { ip, path: route.path, target, framing, protocol });
+          });
+          // settle() paused the socket explicitly, which ws's data listener does not undo.
+          if (upgraded) socket.resume();
+        }
+        if (!upgraded) {
+          // The client left while we were connecting; ws has dropped its socket.
+          tcp.destroy();
+          socket.destroy();
+          this.limiter.release(ip);
+          this.metricsStore.refused('client_gone');
+        }
+      },
+      (failure: ConnectFailure) => {
+        settle();
+        this.limiter.release(ip);
+        if (failure.reason === 'cancelled') {
+          if (this.closing) return this.refuse(socket, req, ip, 503, 'shutting_down');
+          this.metricsStore.refused('client_gone');
+          socket.destroy();
+          return;
+        }
+        const status = failure.reason === 'connect_timeout' ? 504 : 502;
+        this.refuse(socket, req, ip, status, failure.reason, `${target}: ${failure.error}`);
+      },
+    );
+  }
+
+  private startPair(
+    ws: WebSocket,
+    tcp: Socket,
+    info: { ip: string; path: string; target: string; framing: string; protocol: string | undefined },
+  ): void {
+    const id = this.nextId++;
+    this.metricsStore.open += 1;
+    this.metricsStore.total += 1;
+    this.log.log('debug', 'open', { id, ...info });
+    const pair: Pair = new Pair({
+      ws,
+      tcp,
+      framing: info.framing === 'message' ? 'message' : 'stream',
+      maxMessage: this.config.maxMessage,
+      highWaterMark: this.config.highWaterMark,
+      idleTimeoutMs: this.config.idleTimeoutMs,
+      metrics: this.metricsStore,
+      onEnd: (summary) => {
+        this.pairs.delete(pair);
+        this.limiter.release(info.ip);
+        this.metricsStore.open -= 1;
+        this.metricsStore.closed(summary.reason);
+        const level = summary.reason === 'message_too_big' || summary.reason === 'target_error' ? 'warn' : 'info';
+        this.log.log(level, 'connection', {
+          id,
+          ...info,
+          ...summary,
+          start: summary.start.toISOString(),
+          end: summary.end.toISOString(),
+        });
+        if (this.pairs.size === 0 && this.pairsGone) {
+          this.pairsGone();
+          this.pairsGone = undefined;
+        }
+      },
+    });
+    this.pairs.add(pair);
+    // close() may have started between the TCP connect and now.
+    if (this.closing) pair.shutdown();
+  }
+}
+
+/** Creates the HTTPS server, turning unreadable or mismatched PEM files into `ERR_BRIDGE_TLS`. */
+function createTlsServer(config: BridgeConfig): Server {
+  let cert: Buffer;
+  let key: Buffer;
+  try {
+    cert = readFileSync(config.cert!);
+    key = readFileSync(config.key!);
+  } catch (err) {
+    throw new BridgeError('ERR_BRIDGE_TLS', `cannot read TLS files: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return createHttpsServer({ cert, key });
+  } catch (err) {
+    throw new BridgeError('ERR_BRIDGE_TLS', `invalid TLS certificate or key: ${(err as Error).message}`, { cause: err });
+  }
+}

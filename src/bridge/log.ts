@@ -1,0 +1,57 @@
+/**
+ * Structured logging: one JSON object per line, filtered by `quiet` / `verbose`.
+ */
+
+/** Severity of a log line. `debug` only with `verbose`; `quiet` keeps `warn` and `error`. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * One structured log line. Every line has `time` (ISO 8601), `level` and `event`;
+ * the other fields depend on the event:
+ * - `listening`: `address`, `tls`, `origins`
+ * - `refused`: `status`, `reason`, `ip`, `path`, `origin`
+ * - `connection` (once per pair, when it ends): `id`, `ip`, `path`, `target`, `framing`,
+ *   `start`, `end`, `durationMs`, `bytesToTarget`, `bytesToClient`, `messagesToTarget`,
+ *   `messagesToClient`, `closeCode`, `reason`
+ * - `open` (verbose): `id`, `ip`, `path`, `target`, `framing`
+ * - `shutdown`, `closed`, `warning`
+ */
+export interface LogLine {
+  time: string;
+  level: LogLevel;
+  event: string;
+  [field: string]: unknown;
+}
+
+/** Receives every line that passes the level filter. */
+export type LogSink = (line: LogLine) => void;
+
+/** A logger bound to a sink and level. */
+export interface Logger {
+  log(level: LogLevel, event: string, fields?: Record<string, unknown>): void;
+}
+
+/** Default sink: JSON lines; info and debug on stdout, warnings and errors on stderr. */
+export const consoleSink: LogSink = (line) => {
+  const text = `${JSON.stringify(line)}\n`;
+  if (line.level === 'warn' || line.level === 'error') process.stderr.write(text);
+  else process.stdout.write(text);
+};
+
+const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+/** Creates a logger; `quiet` wins over `verbose` if both are set. */
+export function createLogger(sink: LogSink | undefined, quiet: boolean, verbose: boolean): Logger {
+  const min = quiet ? RANK.warn : verbose ? RANK.debug : RANK.info;
+  const out = sink ?? consoleSink;
+  return {
+    log(level, event, fields) {
+      if (RANK[level] < min) return;
+      try {
+        out({ time: new Date().toISOString(), level, event, ...fields });
+      } catch {
+        // A throwing sink must not take a connection down with it.
+      }
+    },
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * One bridged connection: a WebSocket and a TCP socket joined both ways, with
+ * framing, backpressure, the idle timeout and teardown.
+ *
+ * Memory per pair stays bounded whatever the peers do: TCP reads stop while the
+ * WebSocket has `highWaterMark` bytes queued, WebSocket reads stop while TCP has, and
+ * one message is at most `maxMessage`.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import type { CloseReason } from './errors.js';
+import { NUL, NulSplitter } from './framing.js';
+import type { Metrics } from './metrics.js';
+import type { Framing } from './options.js';
+
+const NUL_BYTE = Buffer.from([NUL]);
+
+// After the client is gone, bytes it sent may still sit in the TCP write queue; a
+// target that never reads them must not keep the socket alive forever.
+const TCP_FLUSH_GRACE_MS = 5000;
+
+/** What a pair needs to run. */
+export interface PairOptions {
+  ws: WebSocket;
+  tcp: Socket;
+  framing: Framing;
+  maxMessage: number;
+  highWaterMark: number;
+  idleTimeoutMs: number;
+  metrics: Metrics;
+  /** Called once, when both sockets are closed. */
+  onEnd(summary: PairSummary): void;
+}
+
+/** The per-connection record that becomes the `connection` log line. */
+export interface PairSummary {
+  start: Date;
+  end: Date;
+  durationMs: number;
+  bytesToTarget: number;
+  bytesToClient: number;
+  messagesToTarget: number;
+  messagesToClient: number;
+  /** The close code the bridge sent, or else the one the client sent (1005/1006 if none). */
+  closeCode: number | undefined;
+  reason: CloseReason;
+}
+
+/** A live WebSocket-TCP pair. */
+export class Pair {
+  private readonly ws: WebSocket;
+  private readonly tcp: Socket;
+  private readonly splitter: NulSplitter | undefined;
+  private readonly start = new Date();
+  private readonly idleTimer: NodeJS.Timeout | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private reason: CloseReason | undefined;
+  private closeCode: number | undefined;
+  private wsClosed = false;
+  private tcpClosed = false;
+  private ended = false;
+  private tcpPaused = false;
+  private bytesToTarget = 0;
+  private bytesToClient = 0;
+  private messagesToTarget = 0;
+  private messagesToClient = 0;
+
+  constructor(private readonly o: PairOptions) {
+    this.ws = o.ws;
+    this.tcp = o.tcp;
+    this.splitter = o.framing === 'message' ? new NulSplitter(o.maxMessage) : undefined;
+    this.tcp.setNoDelay(true); // XMLSocket traffic is small interactive messages; Nagle would delay them.
+
+    this.ws.on('message', this.onClientMessage);
+    this.ws.on('error', this.onClientError);
+    this.ws.on('close', this.onClientClose);
+    this.tcp.on('data', this.onTargetData);
+    this.tcp.on('drain', this.onTargetDrain);
+    this.tcp.on('end', this.onTargetEnd);
+    this.tcp.on('error', this.onTargetError);
+    this.tcp.on('close', this.onTargetClose);
+
+    if (o.idleTimeoutMs > 0) this.idleTimer = setTimeout(this.onIdle, o.idleTimeoutMs);
+  }
+
+  /** Closes the pair for a bridge shutdown: the client gets 1001 "going away". */
+  shutdown(): void {
+    this.closeBoth('shutdown', 1001, 'going away');
+  }
+
+  /** Cuts both sockets without handshakes (shutdown deadline passed). */
+  terminate(): void {
+    this.reason ??= 'shutdown';
+    this.ws.terminate();
+    this.tcp.destroy();
+  }
+
+  private activity(): void {
+    this.idleTimer?.refresh();
+  }
+
+  // Text and binary frames alike are forwarded as their bytes (text as UTF-8), as websockify does.
+  private readonly onClientMessage = (data: Buffer): void => {
+    if (this.reason) return;
+    this.activity();
+    let ok: boolean;
+    if (this.splitter) {
+      this.tcp.cork();
+      this.tcp.write(data);
+      ok = this.tcp.write(NUL_BYTE);
+      this.tcp.uncork();
+      this.bytesToTarget += data.length + 1;
+      this.o.metrics.bytes.to_target += data.length + 1;
+    } else {
+      ok = this.tcp.write(data);
+      this.bytesToTarget += data.length;
+      this.o.metrics.bytes.to_target += data.length;
+    }
+    this.messagesToTarget += 1;
+    this.o.metrics.messages.to_target += 1;
+    // A slow target: stop reading the WebSocket until TCP drains.
+    if (!ok) this.ws.pause();
+  };
+
+  private readonly onTargetDrain = (): void => {
+    if (!this.reason) this.ws.resume();
+  };
+
+  private readonly onTargetData = (chunk: Buffer): void => {
+    if (this.reason) return;
+    this.activity();
+    this.bytesToClient += chunk.length;
+    this.o.metrics.bytes.to_client += chunk.length;
+    if (this.splitter) {
+      const { messages, overflow } = this.splitter.push(chunk);
+      for (const message of messages) {
+        // Text frames must be UTF-8; bytes that are not become U+FFFD rather than a frame browsers reject.
+        this.ws.send(isUtf8(message) ? message : message.toString('utf8'), { binary: false }, this.onSent);
+      }
+      this.messagesToClient += messages.length;
+      this.o.metrics.messages.to_client += messages.length;
+      if (overflow) {
+        this.closeBoth('message_too_big', 1009, 'message too big');
+        return;
+      }
+    } else {
+      this.ws.send(chunk, { binary: true }, this.onSent);
+      this.messagesToClient += 1;
+      this.o.metrics.messages.to_client += 1;
+    }
+    // A slow client: stop reading TCP until the WebSocket's queue drains.
+    if (this.ws.bufferedAmount >= this.o.highWaterMark && !this.tcpPaused) {
+      this.tcpPaused = true;
+      this.tcp.pause();
+    }
+  };
+
+  // Called as each frame reaches the kernel; resume TCP once the queue is half empty.
+  private readonly onSent = (): void => {
+    if (this.tcpPaused && !this.reason && this.ws.bufferedAmount < this.o.highWaterMark / 2) {
+      this.tcpPaused = false;
+      this.tcp.resume();
+    }
+  };
+
+  private readonly onIdle = (): void => {
+    this.closeBoth('idle_timeout', 1000, 'idle timeout');
+  };
+
+  private readonly onClientError = (err: Error & { code?: string }): void => {
+    // ws closes the connection itself (1009 for a too-big frame, 1002/1007 for bad ones).
+    if (this.reason) return;
+    if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.reason = 'message_too_big';
+      this.closeCode = 1009;
+    } else {
+      this.reason = 'client_error';
+    }
+  };
+
+  private readonly onClientClose = (code: number): void => {
+    this.wsClosed = true;
+    this.reason ??= 'client_closed';
+    this.closeCode ??= code;
+    this.endTarget();
+    this.maybeEnd();
+  };
+
+  private readonly onTargetEnd = (): void => {
+    // Flash drops an unterminated tail when the server closes, so the splitter's rest is discarded.
+    this.closeBoth('target_closed', 1000, 'target closed');
+  };
+
+  private readonly onTargetError = (): void => {
+    this.closeBoth('target_error', 1011, 'target error');
+  };
+
+  private readonly onTargetClose = (): void => {
+    this.tcpClosed = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.closeBoth('target_closed', 1000, 'target closed');
+    this.maybeEnd();
+  };
+
+  /** Starts closing both sides; the first reason wins. */
+  private closeBoth(reason: CloseReason, code: number, text: string): void {
+    if (!this.reason) {
+      this.reason = reason;
+      this.closeCode = code;
+    }
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (!this.wsClosed && this.ws.readyState === this.ws.OPEN) this.ws.close(code, text);
+    if (reason === 'message_too_big' || reason === 'target_error') this.tcp.destroy();
+    else this.endTarget();
+  }
+
+  /** Ends TCP after its queued bytes are written, within a grace period. */
+  private endTarget(): void {
+    if (this.tcpClosed || this.flushTimer) return;
+    this.tcp.resume(); // discard what the target still sends, so close() does not answer with RST
+    this.tcp.end(() => this.tcp.destroy());
+    this.flushTimer = setTimeout(() => this.tcp.destroy(), TCP_FLUSH_GRACE_MS);
+  }
+
+  private maybeEnd(): void {
+    if (this.ended || !this.wsClosed || !this.tcpClosed) return;
+    this.ended = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    const end = new Date();
+    this.o.onEnd({
+      start: this.start,
+      end,
+      durationMs: end.getTime() - this.start.getTime(),
+      bytesToTarget: this.bytesToTarget,
+      bytesToClient: this.bytesToClient,
+      messagesToTarget: this.messagesToTarget,
+      messagesToClient: this.messagesToClient,
+      closeCode: this.closeCode,
+      reason: this.reason ?? 'client_closed',
+    });
+  }
+}
