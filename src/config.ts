@@ -89,7 +89,7 @@ const checks: { [K in keyof XMLSocketOptions]-?: string | [(value: unknown) => b
   url: [(v) => typeof v === 'function' || isWebSocketUrl(v), 'a ws: or wss: URL or a function'],
   framing: [(v) => v === 'stream' || v === 'message', '"stream" or "message"'],
   protocols: [(v) => isString(v) || (Array.isArray(v) && v.every(isString)), 'a string or strings'],
-  timeout: 'number',
+  timeout: [(v) => (v as number) >= 0, 'milliseconds'],
   WebSocket: 'function',
   parser: 'object',
   serializer: 'object',

@@ -1,7 +1,8 @@
 // Test-runner plugins that start real servers on loopback for the browser tests.
 import type { TestRunnerPlugin } from '@web/test-runner';
 import { as2HttpPlugin } from './as2-http.js';
+import { xmlSocketServersPlugin } from './xmlsocket-servers.js';
 
 export function serverPlugins(): TestRunnerPlugin[] {
-  return [as2HttpPlugin()];
+  return [xmlSocketServersPlugin(), as2HttpPlugin()];
 }
