@@ -1,6 +1,6 @@
 // The whole demo in one call: the TCP chat server, and the bridge in front of it
 // serving the pages. `npm start` (demo/start.ts) and the end-to-end tests both use it.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startChatServer, type ChatServer } from './server/chat-server.js';
@@ -48,23 +48,29 @@ export interface Demo {
 
 /**
  * Copies the built library (dist/xmlsocket.min.js, dist/xmlsocket.js and the chunks
- * it imports) into demo/lib, which the bridge serves with the pages.
+ * it imports) into demo/lib, which the bridge serves with the pages. Several demos may
+ * run at once (npm start and the tests): each file is replaced atomically and only
+ * when it changed, so a page never loads a half-written file.
  */
 export function copyLibrary(): void {
   const missing = ['xmlsocket.min.js', 'xmlsocket.js'].filter((f) => !existsSync(join(DIST, f)));
   if (missing.length) throw new Error(`dist/${missing[0]} is missing: build first with "npx rollup -c"`);
-  rmSync(LIB, { recursive: true, force: true });
   const pending = ['xmlsocket.min.js', 'xmlsocket.js'];
   const copied = new Set<string>();
   for (let file; (file = pending.pop()) !== undefined; ) {
     if (copied.has(file)) continue;
     copied.add(file);
-    mkdirSync(dirname(join(LIB, file)), { recursive: true });
-    copyFileSync(join(DIST, file), join(LIB, file));
-    if (!file.endsWith('.js') || file.endsWith('.min.js')) continue;
+    const content = readFileSync(join(DIST, file));
+    const target = join(LIB, file);
+    if (!existsSync(target) || !readFileSync(target).equals(content)) {
+      mkdirSync(dirname(target), { recursive: true });
+      const temp = `${target}.${process.pid}.tmp`;
+      writeFileSync(temp, content);
+      renameSync(temp, target);
+    }
+    if (file.endsWith('.min.js')) continue;
     // Follow the ES module's relative imports (rollup may split shared code into chunks).
-    const source = readFileSync(join(DIST, file), 'utf8');
-    for (const [, spec] of source.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+    for (const [, spec] of content.toString('utf8').matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)) {
       pending.push(join(dirname(file), spec!));
     }
   }

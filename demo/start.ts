@@ -1,4 +1,5 @@
 // `npm start`: build the library and the bridge, then run the chat demo.
+// `--no-build` skips the build (dist/ must be current; the tests use it).
 //   PORT=8080 (HTTP + WebSocket), HOST=127.0.0.1 (HOST=0.0.0.0 to try it from a phone),
 //   CHAT_PORT=9339 (the TCP chat server, on 127.0.0.1; busy: any free port).
 import { spawnSync } from 'node:child_process';
@@ -22,11 +23,13 @@ const port = envPort('PORT', 8080);
 const chatPort = envPort('CHAT_PORT', 9339);
 const host = process.env.HOST || '127.0.0.1';
 
-console.log('Building (rollup -c)...');
-const build = spawnSync(join(root, 'node_modules', '.bin', 'rollup'), ['-c', '--silent'], { cwd: root, stdio: 'inherit' });
-if (build.status !== 0) {
-  console.error('npm start: the build failed (see above)');
-  process.exit(1);
+if (!process.argv.includes('--no-build')) {
+  console.log('Building (rollup -c)...');
+  const build = spawnSync(join(root, 'node_modules', '.bin', 'rollup'), ['-c', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) {
+    console.error('npm start: the build failed (see above)');
+    process.exit(1);
+  }
 }
 
 const chatLog = (line: string) => console.log(`chat    ${line}`);
@@ -34,6 +37,8 @@ const bridgeLog = (line: Record<string, unknown>) => {
   if (line.event === 'listening') return; // the banner below says it
   if (line.event === 'connection') {
     console.log(`bridge  ${line.path} -> ${line.target} closed (${line.reason}), ${line.bytesToTarget} B up, ${line.bytesToClient} B down`);
+  } else if (line.event === 'warning') {
+    console.log(`bridge  note: ${line.message}`);
   } else if (line.level === 'warn' || line.level === 'error' || line.event === 'refused') {
     const { time: _time, level, event, ...rest } = line;
     console.log(`bridge  ${level} ${event} ${JSON.stringify(rest)}`);
