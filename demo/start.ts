@@ -1,6 +1,6 @@
 // `npm start`: build the library and the bridge, then run the chat demo.
 // `--no-build` skips the build (dist/ must be current; the tests use it).
-//   PORT=8080 (HTTP + WebSocket), HOST=127.0.0.1 (HOST=0.0.0.0 to try it from a phone),
+//   PORT=8080 (HTTP + WebSocket), DEMO_HOST=127.0.0.1 (DEMO_HOST=0.0.0.0 to try it from a phone),
 //   CHAT_PORT=9339 (the TCP chat server, on 127.0.0.1; busy: any free port).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ function envPort(name: string, fallback: number): number {
 
 const port = envPort('PORT', 8080);
 const chatPort = envPort('CHAT_PORT', 9339);
-const host = process.env.HOST || '127.0.0.1';
+const host = process.env.DEMO_HOST || '127.0.0.1';
 
 if (!process.argv.includes('--no-build')) {
   console.log('Building (rollup -c)...');
