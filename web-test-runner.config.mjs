@@ -20,6 +20,8 @@ const args = [
   '--disable-sync',
   '--no-first-run',
   '--disable-quic',
+  // The https fixture (test/servers/self-signed.ts) has a throwaway certificate.
+  '--ignore-certificate-errors',
 ];
 // Chromium refuses to start as root without this.
 if (process.getuid?.() === 0) args.push('--no-sandbox');

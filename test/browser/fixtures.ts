@@ -64,6 +64,7 @@ export const nativeServer = (script: {
 export const silentServer = () => command<Fixture>('xs-silent');
 export const bridgeToRefused = () => command<Fixture>('xs-bridge-refused');
 export const bridgeToBlackhole = () => command<Fixture>('xs-bridge-blackhole');
+export const httpsSecurityPage = () => command<Fixture>('xs-https-security-page');
 export const refusedPort = () => command<{ port: number }>('xs-refused-port');
 
 export const push = (fixture: Fixture, data: string | Uint8Array | number[], end = false) =>

@@ -9,6 +9,7 @@ import {
   dropAll,
   endAll,
   fromB64,
+  httpsSecurityPage,
   nativeServer,
   nextCall,
   push,
@@ -123,6 +124,26 @@ describe('connect()', () => {
     expect(badHost.connect('evil.example/../x?', 1)).to.equal(false);
     await settle();
     expect(calls).to.deep.equal([]);
+  });
+
+  it('dispatches securityError (2048), after the AS3 constructor, when the browser refuses the URL', async () => {
+    // Mixed content: an https page asking for ws: to a remote host.
+    const fixture = await httpsSecurityPage();
+    started.push(fixture);
+    const frame = document.createElement('iframe');
+    const seen = new Promise<{ returned: boolean; sync: string[]; events: Record<string, unknown>[] }>((resolve) => {
+      window.addEventListener('message', (e) => e.source === frame.contentWindow && resolve(e.data));
+    });
+    frame.src = fixture.url;
+    document.body.append(frame);
+    const result = await seen;
+    frame.remove();
+    expect(result.events).to.have.length(2);
+    expect(result.events[0]).to.include({ type: 'securityError', errorID: 2048 });
+    expect(result.events[0].text).to.match(/^Error #2048/);
+    expect(result.events[0].reason).to.be.a('string').and.not.equal('');
+    expect(result.returned).to.equal(false);
+    expect(result.sync).to.deep.equal([]);
   });
 
   it('reports a refused TCP target through the bridge as onConnect(false) and ioError, with no close', async () => {

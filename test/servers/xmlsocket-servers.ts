@@ -8,11 +8,14 @@
 //   port that never completes a WebSocket handshake (connect timeout).
 // Bytes cross the command channel as base64.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { TestRunnerPlugin } from '@web/test-runner';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createBridge, type Bridge } from '../../src/bridge/index.js';
 import { blackholePort, closedPort } from '../bridge/helpers.js';
+import { selfSignedCertificate } from './self-signed.js';
 
 const HOST = '127.0.0.1';
 
@@ -49,8 +52,11 @@ function listen(server: net.Server): Promise<number> {
   });
 }
 
-function closeServer(server: { close(cb: () => void): unknown }): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
+function closeServer(server: { close(cb: () => void): unknown; closeAllConnections?: () => void }): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // HTTP servers otherwise wait for the browser's idle keep-alive connections.
+  server.closeAllConnections?.();
+  return closed;
 }
 
 interface TcpScript {
@@ -229,6 +235,38 @@ async function bridgeToNowhere(kind: 'refused' | 'blackhole') {
   });
 }
 
+/**
+ * An https page that loads the script-tag build and asks for a ws: URL to a remote
+ * host: mixed content, which the browser refuses in the WebSocket constructor. The
+ * page tells its parent what happened. (Chromium runs with --ignore-certificate-errors.)
+ */
+async function httpsSecurityPage() {
+  const page = `<!doctype html><script src="/dist/xmlsocket.min.js" data-url="ws://{host}:{port}/"></script>
+<script>
+  var seen = { returned: null, sync: [], events: [] };
+  var socket = new XMLSocket('game.example', 9339); // AS3 style: connects in the constructor
+  socket.onConnect = function (success) { seen.sync.push('onConnect:' + success); };
+  socket.addEventListener('ioError', function () { seen.events.push('ioError'); });
+  socket.addEventListener('securityError', function (e) {
+    seen.events.push({ type: e.type, errorID: e.errorID, text: e.text, reason: e.reason });
+    if (seen.returned !== null) return;
+    seen.returned = socket.connect('game.example', 9339); // refused again: false, and one more event
+    setTimeout(function () { parent.postMessage(seen, '*'); }, 200);
+  });
+</script>`;
+  const server = https.createServer(selfSignedCertificate(), (req, res) => {
+    if (req.url === '/dist/xmlsocket.min.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(readFileSync(new URL('../../dist/xmlsocket.min.js', import.meta.url)));
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(page);
+    }
+  });
+  const port = await listen(server as unknown as net.Server);
+  return add({ url: `https://${HOST}:${port}/`, received: [], peers: [], stop: () => closeServer(server) });
+}
+
 function report(fixture: Fixture) {
   return {
     connections: fixture.peers.length,
@@ -273,6 +311,7 @@ const commands: Record<string, (payload: Payload) => unknown> = {
   'xs-bridge-refused': () => bridgeToNowhere('refused'),
   'xs-bridge-blackhole': () => bridgeToNowhere('blackhole'),
   'xs-refused-port': async () => ({ port: await closedPort() }),
+  'xs-https-security-page': () => httpsSecurityPage(),
   /** Sends bytes to every connection of a TCP fixture; `end` closes them after. */
   'xs-push': (p) => {
     const fixture = get(p.id!);
