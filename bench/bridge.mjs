@@ -1,0 +1,183 @@
+// Bridge efficiency and scale: a Node load client (ws) over loopback, through our
+// bridge (its CLI, a child process) and through Debian's websockify, both in front of
+// the same TCP echo server (its own process).
+//  - 1, 100, 1000 connections, each in a closed loop (send a 50 B message, wait for
+//    its echo, send the next): echoed messages/s, and CPU time (user + system, whole
+//    process tree, children included, from /proc) per echoed message. Each echo is
+//    relayed twice by the bridge (browser -> TCP and back).
+//  - 5,000 idle connections (each has done one echo): PSS of each bridge's process
+//    tree above its idle baseline, per connection.
+// Bridges take turns (alternating order) and figures are medians of the repetitions.
+import { cpus } from 'node:os';
+import WebSocket from 'ws';
+import { fmt, median, printTable, QUICK, row, saveRows } from './lib/common.mjs';
+import { message } from './lib/messages.mjs';
+import { hasWebsockify, startBridge, startTcpEcho, startWebsockify, treeCpuSeconds, treePssBytes } from './lib/servers.mjs';
+
+const LEVELS = [1, 100, 1000];
+const REPS = QUICK ? 1 : 3;
+const WINDOW_S = QUICK ? 2 : 3;
+const WARMUP_S = 1;
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const IDLE = arg('--idle', 5000);
+// websockify forks a Python process per connection, about 3.3 MiB PSS each here: 5,000
+// of them would take ~16 GiB of a shared machine, so it is measured at 500 (the cost is
+// per process, so per connection it does not depend on the count).
+const IDLE_WEBSOCKIFY = arg('--idle-websockify', Math.min(IDLE, 500));
+const PAYLOAD = Buffer.from(message(50), 'latin1'); // 49 B of XML and the 0x00
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Opens `n` WebSocket connections, `batch` at a time. */
+async function openMany(url, n, batch = 100) {
+  const sockets = [];
+  for (let i = 0; i < n; i += batch) {
+    const opened = [];
+    for (let j = i; j < Math.min(n, i + batch); j++) {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      sockets.push(ws);
+      opened.push(
+        new Promise((resolve, reject) => {
+          ws.once('open', resolve);
+          ws.once('error', reject);
+        }),
+      );
+    }
+    await Promise.all(opened);
+  }
+  return sockets;
+}
+
+async function closeAll(sockets) {
+  await Promise.all(
+    sockets.map(
+      (ws) =>
+        new Promise((resolve) => {
+          if (ws.readyState === WebSocket.CLOSED) return resolve();
+          ws.once('close', resolve);
+          ws.terminate();
+        }),
+    ),
+  );
+}
+
+/** Every socket echoes in a closed loop; `counter.n` counts completed echoes. */
+function loop(sockets, counter) {
+  for (const ws of sockets) {
+    ws.on('message', (data) => {
+      // Stream framing: frames may split or join messages; count 0x00 bytes.
+      let zeros = 0;
+      for (let i = data.indexOf(0); i !== -1; i = data.indexOf(0, i + 1)) zeros++;
+      counter.n += zeros;
+      if (!counter.stop) for (let k = 0; k < zeros; k++) ws.send(PAYLOAD, { binary: true });
+    });
+    ws.send(PAYLOAD, { binary: true });
+  }
+}
+
+async function throughput(bridge, n) {
+  const sockets = await openMany(bridge.url, n);
+  const counter = { n: 0, stop: false };
+  loop(sockets, counter);
+  await sleep(WARMUP_S * 1000);
+  const cpu0 = treeCpuSeconds(bridge.pid);
+  const c0 = counter.n;
+  const t0 = performance.now();
+  await sleep(WINDOW_S * 1000);
+  const cpu1 = treeCpuSeconds(bridge.pid);
+  const c1 = counter.n;
+  const t1 = performance.now();
+  counter.stop = true;
+  await closeAll(sockets);
+  await sleep(300); // let websockify reap its workers
+  const messages = c1 - c0;
+  return { msgsPerS: messages / ((t1 - t0) / 1000), cpuUsPerMsg: ((cpu1 - cpu0) * 1e6) / messages, cpuS: cpu1 - cpu0 };
+}
+
+async function idleMemory(start, tcpPort, n) {
+  const bridge = await start(tcpPort);
+  try {
+    // Baseline after one connection came and went, so lazily loaded code is counted once, not per connection.
+    const warm = await openMany(bridge.url, 1);
+    await echoOnce(warm);
+    await closeAll(warm);
+    await sleep(1000);
+    const before = treePssBytes(bridge.pid);
+    const t0 = performance.now();
+    const sockets = await openMany(bridge.url, n, 200);
+    await echoOnce(sockets);
+    const openS = (performance.now() - t0) / 1000;
+    await sleep(2000);
+    const after = treePssBytes(bridge.pid);
+    await closeAll(sockets);
+    return { perConn: (after.bytes - before.bytes) / n, before: before.bytes, after: after.bytes, processes: after.processes, openS };
+  } finally {
+    await bridge.stop();
+  }
+}
+
+async function echoOnce(sockets) {
+  await Promise.all(
+    sockets.map(
+      (ws) =>
+        new Promise((resolve) => {
+          ws.once('message', resolve);
+          ws.send(PAYLOAD, { binary: true });
+        }),
+    ),
+  );
+}
+
+export async function main() {
+  const started = Date.now();
+  if (process.argv.includes('--memory-only')) LEVELS.length = 0;
+  const tcp = await startTcpEcho();
+  const withWs = hasWebsockify();
+  if (!withWs) console.log('websockify is not installed: baseline columns are empty (apt-get install websockify)');
+  const bridges = [await startBridge(tcp.port)];
+  if (withWs) bridges.push(await startWebsockify(tcp.port));
+  const rows = [];
+  const results = new Map();
+  console.log(`${cpus().length} cores, Node ${process.version}; closed-loop 50 B echoes, ${WINDOW_S} s windows after ${WARMUP_S} s warm-up, ${REPS} alternating repetitions`);
+  try {
+    for (const n of LEVELS) {
+      for (let rep = 0; rep < REPS; rep++) {
+        const order = rep % 2 === 0 ? bridges : [...bridges].reverse();
+        for (const b of order) {
+          const r = await throughput(b, n);
+          const key = `${b.name}@${n}`;
+          if (!results.has(key)) results.set(key, []);
+          results.get(key).push(r);
+          console.log(`  ${String(n).padStart(4)} conns  ${b.name.padEnd(11)} ${fmt(r.msgsPerS).padStart(8)} msg/s  ${fmt(r.cpuUsPerMsg).padStart(6)} us CPU/msg`);
+        }
+      }
+    }
+  } finally {
+    for (const b of bridges) await b.stop();
+  }
+  const med = (name, n, field) => (results.has(`${name}@${n}`) ? median(results.get(`${name}@${n}`).map((r) => r[field])) : null);
+  for (const n of LEVELS) {
+    rows.push(row({ name: `bridge: echoes/s, ${n} conn${n > 1 ? 's' : ''}`, unit: 'msg/s', ours: med('our bridge', n, 'msgsPerS'), baseline: med('websockify', n, 'msgsPerS'), baselineName: 'websockify', minRatio: n === 100 ? 1 : undefined }));
+    rows.push(row({ name: `bridge: CPU per echo, ${n} conn${n > 1 ? 's' : ''}`, unit: 'us', ours: med('our bridge', n, 'cpuUsPerMsg'), baseline: med('websockify', n, 'cpuUsPerMsg'), baselineName: 'websockify', higherIsBetter: false, minRatio: n === 100 ? 4 : undefined }));
+  }
+
+  console.log(`\nIdle connections: ${IDLE} open, PSS of each bridge's process tree`);
+  const memOurs = await idleMemory(startBridge, tcp.port, IDLE);
+  console.log(`  our bridge  ${fmt(memOurs.perConn / 1024)} KiB/conn (PSS ${fmt(memOurs.before / 2 ** 20)} -> ${fmt(memOurs.after / 2 ** 20)} MiB, ${memOurs.processes} process(es), opened in ${memOurs.openS.toFixed(1)} s)`);
+  let memWs = null;
+  if (withWs) {
+    memWs = await idleMemory(startWebsockify, tcp.port, IDLE_WEBSOCKIFY);
+    console.log(`  websockify  ${fmt(memWs.perConn / 1024)} KiB/conn (PSS ${fmt(memWs.before / 2 ** 20)} -> ${fmt(memWs.after / 2 ** 20)} MiB, ${memWs.processes} process(es), opened in ${memWs.openS.toFixed(1)} s)`);
+  }
+  rows.push(row({ name: `bridge: memory per idle conn, ${IDLE} conns (PSS)`, unit: 'KiB', ours: memOurs.perConn / 1024, baseline: memWs && memWs.perConn / 1024, baselineName: IDLE_WEBSOCKIFY === IDLE ? 'websockify' : `websockify (${IDLE_WEBSOCKIFY} conns)`, higherIsBetter: false, maxOurs: 16 }));
+  await tcp.stop();
+  console.log('');
+  printTable(rows);
+  console.log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  saveRows(rows);
+  return rows;
+}
+
+await main();
