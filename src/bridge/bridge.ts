@@ -215,8 +215,9 @@ class BridgeServer implements Bridge {
       status,
       reason,
       ip,
-      path: req.url,
-      origin: req.headers.origin,
+      // Attacker-chosen strings: cap them so refusals cannot flood the log with bulk.
+      path: truncate(req.url),
+      origin: truncate(req.headers.origin),
       ...(detail === undefined ? {} : { detail }),
     });
     refuseHandshake(socket, status, reason);
@@ -348,6 +349,10 @@ class BridgeServer implements Bridge {
     // close() may have started between the TCP connect and now.
     if (this.closing) pair.shutdown();
   }
+}
+
+function truncate(text: string | undefined, max = 256): string | undefined {
+  return text === undefined || text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
 /** Creates the HTTPS server, turning unreadable or mismatched PEM files into `ERR_BRIDGE_TLS`. */
