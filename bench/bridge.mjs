@@ -104,6 +104,7 @@ async function idleMemory(start, tcpPort, n) {
     await echoOnce(warm);
     await closeAll(warm);
     await sleep(1000);
+    if (bridge.collect) bridge.memoryBefore = await bridge.collect();
     const before = treePssBytes(bridge.pid);
     const t0 = performance.now();
     const sockets = await openMany(bridge.url, n, 200);
@@ -111,6 +112,14 @@ async function idleMemory(start, tcpPort, n) {
     const openS = (performance.now() - t0) / 1000;
     await sleep(2000);
     const after = treePssBytes(bridge.pid);
+    if (bridge.collect) {
+      const before0 = bridge.memoryBefore;
+      const usage = await bridge.collect();
+      await sleep(500);
+      const collected = treePssBytes(bridge.pid);
+      const per = (a, b) => `${fmt((a - b) / n / 1024)} KiB/conn`;
+      console.log(`  after a forced full GC: PSS ${per(collected.bytes, before.bytes)}; V8 heap used ${per(usage.heapUsed, before0.heapUsed)}, heap total ${per(usage.heapTotal, before0.heapTotal)}, external+arrayBuffers ${per(usage.external, before0.external)}, RSS ${per(usage.rss, before0.rss)}`);
+    }
     await closeAll(sockets);
     return { perConn: (after.bytes - before.bytes) / n, before: before.bytes, after: after.bytes, processes: after.processes, openS };
   } finally {
@@ -164,7 +173,8 @@ export async function main() {
   }
 
   console.log(`\nIdle connections: ${IDLE} open, PSS of each bridge's process tree`);
-  const memOurs = await idleMemory(startBridge, tcp.port, IDLE);
+  const gcDiagnostic = process.argv.includes('--gc-diagnostic');
+  const memOurs = await idleMemory((port) => startBridge(port, { gcDiagnostic }), tcp.port, IDLE);
   console.log(`  our bridge  ${fmt(memOurs.perConn / 1024)} KiB/conn (PSS ${fmt(memOurs.before / 2 ** 20)} -> ${fmt(memOurs.after / 2 ** 20)} MiB, ${memOurs.processes} process(es), opened in ${memOurs.openS.toFixed(1)} s)`);
   let memWs = null;
   if (withWs) {

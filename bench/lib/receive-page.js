@@ -39,6 +39,26 @@ function minimalSplitter(onMessage) {
 }
 
 const now = () => performance.now();
+
+/**
+ * Main-thread time spent inside WebSocket message handlers: the receive path's own
+ * work, apart from the server, the network service and other processes on the
+ * machine. Ours and the minimal client both get this wrapper, so its cost is shared.
+ */
+let busy = 0;
+class TimedWebSocket extends WebSocket {
+  set onmessage(handler) {
+    super.onmessage = handler && ((event) => {
+      const t = performance.now();
+      handler.call(this, event);
+      busy += performance.now() - t;
+    });
+  }
+
+  get onmessage() {
+    return super.onmessage;
+  }
+}
 const prepared = new Map();
 
 /** Fetches a stream from the bench server and cuts it into frames, each its own ArrayBuffer, as WebSocket delivers them. */
@@ -111,31 +131,40 @@ export async function runDelivery(port, caseName, impl, mode, expectMessages, ex
   };
   let t0;
   if (impl === 'ours') {
-    const socket = new XMLSocket();
+    const socket = new XMLSocket(null, undefined, { WebSocket: TimedWebSocket });
     await new Promise((resolve, reject) => {
       socket.onConnect = (ok) => (ok ? resolve() : reject(new Error('XMLSocket failed to connect')));
       socket.connect('127.0.0.1', port);
     });
     if (mode === 'data') socket.onData = onString;
     else socket.onXML = onDocument;
+    busy = 0;
     t0 = now();
     socket.send(`go:${caseName}`);
     await finished;
     const ms = now() - t0;
     socket.close();
-    return { ms, messages: count, chars };
+    return { ms, busy, messages: count, chars };
   }
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+  const ws = new TimedWebSocket(`ws://127.0.0.1:${port}/`);
   ws.binaryType = 'arraybuffer';
   await opened(ws);
   const parser = new DOMParser();
-  const push = minimalSplitter(mode === 'data' ? onString : (m) => onDocument(parser.parseFromString(m, 'text/xml')));
+  const onMessage = mode === 'data' ? onString : (m) => onDocument(parser.parseFromString(m, 'text/xml'));
+  let push = minimalSplitter(onMessage);
+  if (impl === 'decoder') {
+    // Diagnostic: the library's StreamDecoder alone on a raw WebSocket, without XMLSocket around it.
+    const decoder = new StreamDecoder();
+    const deliver = (m) => (onMessage(m), true);
+    push = (chunk) => decoder.push(chunk, deliver);
+  }
   ws.onmessage = (event) => push(new Uint8Array(event.data));
+  busy = 0;
   t0 = now();
   ws.send(new TextEncoder().encode(`go:${caseName}\0`));
   await finished;
   const ms = now() - t0;
   ws.close();
   if (expectChars !== undefined && mode === 'data' && chars !== expectChars) throw new Error(`minimal: ${chars} chars, expected ${expectChars}`);
-  return { ms, messages: count, chars };
+  return { ms, busy, messages: count, chars };
 }

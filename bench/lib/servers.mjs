@@ -65,11 +65,27 @@ export async function bridgeCli() {
 }
 
 /** `node cli.js --listen ... --target ... --quiet`, with the per-IP and total limits raised for a load test from one address. */
-export async function startBridge(tcpPort) {
+export async function startBridge(tcpPort, { gcDiagnostic = false } = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, [await bridgeCli(), '--listen', `${HOST}:${port}`, '--target', `${HOST}:${tcpPort}`, '--quiet', '--max-per-ip', '100000', '--max-connections', '100000'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const node = gcDiagnostic ? ['--expose-gc', '--require', new URL('./gc-preload.cjs', import.meta.url).pathname] : [];
+  const child = spawn(process.execPath, [...node, await bridgeCli(), '--listen', `${HOST}:${port}`, '--target', `${HOST}:${tcpPort}`, '--quiet', '--max-per-ip', '100000', '--max-connections', '100000'], { stdio: ['ignore', 'inherit', gcDiagnostic ? 'pipe' : 'inherit'] });
   await waitForPort(port, child, 'xmlsocket-bridge');
-  return { name: 'our bridge', url: `ws://${HOST}:${port}/`, pid: child.pid, stop: stopper(child) };
+  const bridge = { name: 'our bridge', url: `ws://${HOST}:${port}/`, pid: child.pid, stop: stopper(child) };
+  if (gcDiagnostic) {
+    // Forces a full GC in the bridge and returns process.memoryUsage() from there.
+    bridge.collect = () =>
+      new Promise((resolve) => {
+        const onData = (d) => {
+          const m = /GC-DIAGNOSTIC (.*)/.exec(String(d));
+          if (!m) return;
+          child.stderr.off('data', onData);
+          resolve(JSON.parse(m[1]));
+        };
+        child.stderr.on('data', onData);
+        child.kill('SIGUSR2');
+      });
+  }
+  return bridge;
 }
 
 export function hasWebsockify() {
