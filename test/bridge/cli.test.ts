@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import type { WebSocket } from 'ws';
 import { closed, echo, HOST, openWs, tcpServer, type TcpServer } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -81,6 +82,26 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     assert.equal(events.at(-1)?.event, 'closed');
   });
 }
+
+test('a client that never answers the close handshake cannot hold shutdown past --shutdown-timeout', async () => {
+  let client: Promise<WebSocket> | undefined;
+  const run = await cli(['--listen', `${HOST}:0`, '--target', server.address, '--shutdown-timeout', '0.5'], (line, kill) => {
+    const entry = JSON.parse(line) as { event: string; address?: string };
+    if (entry.event !== 'listening') return;
+    client = (async () => {
+      const ws = await openWs(`ws://${HOST}:${Number(entry.address!.split(':').pop())}/`);
+      ws.pause(); // never reads the 1001 close frame, so never answers it
+      kill('SIGTERM');
+      return ws;
+    })();
+  });
+  assert.ok(client);
+  (await client).terminate();
+  assert.equal(run.signal, null);
+  assert.equal(run.code, 0);
+  const events = run.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { event: string }).event);
+  assert.equal(events.at(-1), 'closed');
+});
 
 /** Asserts an operator error: exit 2, exactly one line on stderr naming the problem. */
 function assertOperatorError(run: Run, pattern: RegExp, code: string): void {
