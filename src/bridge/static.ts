@@ -1,9 +1,10 @@
 /**
  * `--static DIR`: serves the game page and its assets on the bridge's port.
  *
- * Safe against path traversal: the decoded path may not contain `..` segments, NUL or
- * backslashes, and the real path of the file (symlinks followed) must still lie
- * inside the real path of the directory.
+ * Safe against path traversal: the decoded path may not contain a segment that starts
+ * with a dot (`..`, and hidden files such as `.env` or `.git/`), NUL or backslashes, and
+ * the real path of the file (symlinks followed) must still lie inside the real path of
+ * the directory.
  */
 import { createReadStream, promises as fs, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -80,7 +81,9 @@ export class StaticFiles {
     } catch {
       return undefined;
     }
-    if (decoded.includes('\0') || decoded.includes('\\') || decoded.split('/').includes('..')) return undefined;
+    if (decoded.includes('\0') || decoded.includes('\\') || decoded.split('/').some((part) => part.startsWith('.'))) {
+      return undefined;
+    }
     this.realRoot ??= await fs.realpath(this.root);
     let path = join(this.root, decoded);
     try {

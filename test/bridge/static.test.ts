@@ -24,6 +24,9 @@ before(async () => {
   writeFileSync(join(root, 'data.json'), '{"a":1}');
   writeFileSync(join(root, 'blob.bin'), 'x');
   writeFileSync(join(dir, 'secret.txt'), 'top secret');
+  writeFileSync(join(root, '.env'), 'top secret');
+  mkdirSync(join(root, '.git'));
+  writeFileSync(join(root, '.git', 'config'), 'top secret');
   symlinkSync(join(dir, 'secret.txt'), join(root, 'link.txt'));
   server = await tcpServer(echo);
   b = await startBridge({ target: server.address, static: root });
@@ -58,8 +61,11 @@ test('files are served with the right content types, index.html for directories'
   assert.equal(head.body.length, 0);
 });
 
-test('path traversal, encoded or not, and symlinks out of the directory get 404', async () => {
+test('path traversal, encoded or not, symlinks out of the directory, and hidden files get 404', async () => {
   for (const path of [
+    '/.env',
+    '/.git/config',
+    '/%2egit/config',
     '/../secret.txt',
     '/js/../../secret.txt',
     '/%2e%2e/secret.txt',
