@@ -15,6 +15,9 @@ import type { Metrics } from './metrics.js';
 import type { Framing } from './options.js';
 
 const NUL_BYTE = Buffer.from([NUL]);
+// Send options, made once rather than per frame.
+const TEXT_FRAME = { binary: false } as const;
+const BINARY_FRAME = { binary: true } as const;
 
 // After the client is gone, bytes it sent may still sit in the TCP write queue; a
 // target that never reads them must not keep the socket alive forever.
@@ -47,12 +50,43 @@ export interface PairSummary {
   reason: CloseReason;
 }
 
+const PAIR = Symbol('pair');
+type Paired = { [PAIR]: Pair };
+const pairOf = (socket: object) => (socket as Paired)[PAIR];
+
+// Each socket event, forwarded to its pair's method of the same name.
+function onClientMessage(this: WebSocket, data: Buffer) {
+  pairOf(this).onClientMessage(data);
+}
+function onClientError(this: WebSocket, err: Error & { code?: string }) {
+  pairOf(this).onClientError(err);
+}
+function onClientClose(this: WebSocket, code: number) {
+  pairOf(this).onClientClose(code);
+}
+function onTargetData(this: Socket, chunk: Buffer) {
+  pairOf(this).onTargetData(chunk);
+}
+function onTargetDrain(this: Socket) {
+  pairOf(this).onTargetDrain();
+}
+function onTargetEnd(this: Socket) {
+  pairOf(this).onTargetEnd();
+}
+function onTargetError(this: Socket) {
+  pairOf(this).onTargetError();
+}
+function onTargetClose(this: Socket) {
+  pairOf(this).onTargetClose();
+}
+const onIdle = (pair: Pair) => pair.onIdle();
+
 /** A live WebSocket-TCP pair. */
 export class Pair {
   private readonly ws: WebSocket;
   private readonly tcp: Socket;
   private readonly splitter: NulSplitter | undefined;
-  private readonly start = new Date();
+  private readonly start = Date.now();
   private readonly idleTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private reason: CloseReason | undefined;
@@ -72,16 +106,20 @@ export class Pair {
     this.splitter = o.framing === 'message' ? new NulSplitter(o.maxMessage) : undefined;
     this.tcp.setNoDelay(true); // XMLSocket traffic is small interactive messages; Nagle would delay them.
 
-    this.ws.on('message', this.onClientMessage);
-    this.ws.on('error', this.onClientError);
-    this.ws.on('close', this.onClientClose);
-    this.tcp.on('data', this.onTargetData);
-    this.tcp.on('drain', this.onTargetDrain);
-    this.tcp.on('end', this.onTargetEnd);
-    this.tcp.on('error', this.onTargetError);
-    this.tcp.on('close', this.onTargetClose);
+    // Shared listeners that find the pair on the socket: a closure per event per
+    // connection would cost more memory than the rest of the pair's own state.
+    (this.ws as unknown as Paired)[PAIR] = this;
+    (this.tcp as unknown as Paired)[PAIR] = this;
+    this.ws.on('message', onClientMessage);
+    this.ws.on('error', onClientError);
+    this.ws.on('close', onClientClose);
+    this.tcp.on('data', onTargetData);
+    this.tcp.on('drain', onTargetDrain);
+    this.tcp.on('end', onTargetEnd);
+    this.tcp.on('error', onTargetError);
+    this.tcp.on('close', onTargetClose);
 
-    if (o.idleTimeoutMs > 0) this.idleTimer = setTimeout(this.onIdle, o.idleTimeoutMs);
+    if (o.idleTimeoutMs > 0) this.idleTimer = setTimeout(onIdle, o.idleTimeoutMs, this);
   }
 
   /** Closes the pair for a bridge shutdown: the client gets 1001 "going away". */
@@ -101,7 +139,8 @@ export class Pair {
   }
 
   // Text and binary frames alike are forwarded as their bytes (text as UTF-8), as websockify does.
-  private readonly onClientMessage = (data: Buffer): void => {
+  /** @internal */
+  onClientMessage(data: Buffer): void {
     if (this.reason) return;
     this.activity();
     let ok: boolean;
@@ -121,13 +160,15 @@ export class Pair {
     this.o.metrics.messages.to_target += 1;
     // A slow target: stop reading the WebSocket until TCP drains.
     if (!ok) this.ws.pause();
-  };
+  }
 
-  private readonly onTargetDrain = (): void => {
+  /** @internal */
+  onTargetDrain(): void {
     if (!this.reason) this.ws.resume();
-  };
+  }
 
-  private readonly onTargetData = (chunk: Buffer): void => {
+  /** @internal */
+  onTargetData(chunk: Buffer): void {
     if (this.reason) return;
     this.activity();
     this.bytesToClient += chunk.length;
@@ -136,7 +177,7 @@ export class Pair {
       const { messages, overflow } = this.splitter.push(chunk);
       for (const message of messages) {
         // Text frames must be UTF-8; bytes that are not become U+FFFD rather than a frame browsers reject.
-        this.ws.send(isUtf8(message) ? message : message.toString('utf8'), { binary: false }, this.onSent);
+        this.ws.send(isUtf8(message) ? message : message.toString('utf8'), TEXT_FRAME, this.onSent);
       }
       this.messagesToClient += messages.length;
       this.o.metrics.messages.to_client += messages.length;
@@ -145,7 +186,7 @@ export class Pair {
         return;
       }
     } else {
-      this.ws.send(chunk, { binary: true }, this.onSent);
+      this.ws.send(chunk, BINARY_FRAME, this.onSent);
       this.messagesToClient += 1;
       this.o.metrics.messages.to_client += 1;
     }
@@ -154,7 +195,7 @@ export class Pair {
       this.tcpPaused = true;
       this.tcp.pause();
     }
-  };
+  }
 
   // Called as each frame reaches the kernel; resume TCP once the queue is half empty.
   private readonly onSent = (): void => {
@@ -162,13 +203,15 @@ export class Pair {
       this.tcpPaused = false;
       this.tcp.resume();
     }
-  };
+  }
 
-  private readonly onIdle = (): void => {
+  /** @internal */
+  onIdle(): void {
     this.closeBoth('idle_timeout', 1000, 'idle timeout');
-  };
+  }
 
-  private readonly onClientError = (err: Error & { code?: string }): void => {
+  /** @internal */
+  onClientError(err: Error & { code?: string }): void {
     // ws closes the connection itself (1009 for a too-big frame, 1002/1007 for bad ones).
     if (this.reason) return;
     if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
@@ -177,31 +220,35 @@ export class Pair {
     } else {
       this.reason = 'client_error';
     }
-  };
+  }
 
-  private readonly onClientClose = (code: number): void => {
+  /** @internal */
+  onClientClose(code: number): void {
     this.wsClosed = true;
     this.reason ??= 'client_closed';
     this.closeCode ??= code;
     this.endTarget();
     this.maybeEnd();
-  };
+  }
 
-  private readonly onTargetEnd = (): void => {
+  /** @internal */
+  onTargetEnd(): void {
     // Flash drops an unterminated tail when the server closes, so the splitter's rest is discarded.
     this.closeBoth('target_closed', 1000, 'target closed');
-  };
+  }
 
-  private readonly onTargetError = (): void => {
+  /** @internal */
+  onTargetError(): void {
     this.closeBoth('target_error', 1011, 'target error');
-  };
+  }
 
-  private readonly onTargetClose = (): void => {
+  /** @internal */
+  onTargetClose(): void {
     this.tcpClosed = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.closeBoth('target_closed', 1000, 'target closed');
     this.maybeEnd();
-  };
+  }
 
   /** Starts closing both sides; the first reason wins. */
   private closeBoth(reason: CloseReason, code: number, text: string): void {
@@ -228,11 +275,11 @@ export class Pair {
     this.ended = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    const end = new Date();
+    const end = Date.now();
     this.o.onEnd({
-      start: this.start,
-      end,
-      durationMs: end.getTime() - this.start.getTime(),
+      start: new Date(this.start),
+      end: new Date(end),
+      durationMs: end - this.start,
       bytesToTarget: this.bytesToTarget,
       bytesToClient: this.bytesToClient,
       messagesToTarget: this.messagesToTarget,

@@ -20,7 +20,7 @@ before(async () => {
     socket.write('<hello>\n  <who name="node"/>\n</hello>\0<a><b></a>\0');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  bridge = createBridge({ listen: '127.0.0.1:0', target: `127.0.0.1:${(server.address() as AddressInfo).port}`, quiet: true });
+  bridge = createBridge({ listen: '127.0.0.1:0', target: `127.0.0.1:${(server.address() as AddressInfo).port}`, log: () => {} });
   url = `ws://127.0.0.1:${(await bridge.listen()).port}/`;
   configure({ WebSocket: WebSocket as unknown as WebSocketConstructor, url });
 });
