@@ -57,10 +57,11 @@ const reportError: (error: unknown) => void =
       throw error;
     }));
 
-function call<A extends unknown[]>(socket: object, handler: unknown, ...args: A): void {
+/** Calls an AS2 callback if there is one. One argument at most: no array per message. */
+function call(socket: object, handler: unknown, argument?: unknown): void {
   if (typeof handler !== 'function') return;
   try {
-    handler.apply(socket, args);
+    handler.call(socket, argument);
   } catch (error) {
     reportError(error);
   }
