@@ -3,6 +3,8 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
+// Chunks are named without a hash: a package has one version of each, and a rebuild
+// overwrites them instead of leaving stale ones in dist/ for npm pack to ship.
 const ts = () => typescript({ tsconfig: './tsconfig.build.json', outputToFilesystem: false });
 const nodeExternal = [...builtinModules, /^node:/, 'ws', '@xmldom/xmldom'];
 
@@ -38,7 +40,7 @@ export default [
   {
     input: moduleEntries,
     external: ['@xmldom/xmldom'],
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name].js' },
     plugins: [ts()],
   },
   ...scriptEntries.map(({ input, file }) => ({
@@ -53,7 +55,7 @@ export default [
       dir: 'dist',
       format: 'es',
       entryFileNames: '[name].js',
-      chunkFileNames: 'chunks/[name]-[hash].js',
+      chunkFileNames: 'chunks/[name].js',
       banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
     },
     plugins: [ts()],
@@ -61,7 +63,7 @@ export default [
   {
     input: typeEntries,
     external: nodeExternal,
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name].d.ts' },
     plugins: [dts()],
   },
 ];
