@@ -1,6 +1,6 @@
 // Runs every test suite the project has and prints one `N passed, N failed` line.
 //   node scripts/test.mjs            build, then every suite
-//   node scripts/test.mjs unit       one suite (unit | bridge | browser | e2e), no build
+//   node scripts/test.mjs unit       one suite (types | unit | bridge | browser | e2e), no build
 // Each suite reports its counts to a file so the total does not depend on parsing
 // another tool's console output.
 import { spawn } from 'node:child_process';
@@ -63,6 +63,11 @@ function readCounts(file) {
 }
 
 const suites = {
+  // The whole project, sources, tests, benchmarks and demo, type-checks (strict).
+  types: async () => {
+    const code = await run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+    return code === 0 ? { passed: 1, failed: 0, code } : { passed: 0, failed: 1, code };
+  },
   unit: nodeSuite('unit', 'test/unit'),
   bridge: nodeSuite('bridge', 'test/bridge'),
   browser: async () => {
