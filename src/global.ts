@@ -1,17 +1,32 @@
 // The script-tag entry (dist/xmlsocket.min.js): the only module that touches window.
 //   <script src="xmlsocket.min.js" data-url="wss://example.com/bridge/{host}/{port}"></script>
 import {
+  CONFIG_ERROR,
   configure,
   DataEvent,
   IOErrorEvent,
   isParseError,
+  NO_PARSER_ERROR,
+  NO_WEBSOCKET_ERROR,
   SecurityErrorEvent,
   XMLEvent,
   XMLSocket,
   type Framing,
 } from './index';
 
-const api = { XMLSocket, configure, isParseError, DataEvent, XMLEvent, IOErrorEvent, SecurityErrorEvent };
+// The module's exports, as a plain object so that add-ons (the AS2 build) can extend it.
+const api = {
+  XMLSocket,
+  configure,
+  isParseError,
+  DataEvent,
+  XMLEvent,
+  IOErrorEvent,
+  SecurityErrorEvent,
+  CONFIG_ERROR,
+  NO_PARSER_ERROR,
+  NO_WEBSOCKET_ERROR,
+};
 
 declare global {
   interface Window {

@@ -26,30 +26,18 @@ function emptyDocument(parser: XMLParserLike): Document {
 
 /**
  * Removes text nodes made only of spaces, tabs, CR and LF, as Flash's `ignoreWhite`.
- * Iterative, so a deeply nested document cannot overflow the stack.
+ * With a stack, not recursion, so a deeply nested document cannot overflow.
  */
 export function removeWhitespaceText(root: Node): void {
-  let node: Node | null = root.firstChild;
-  while (node && node !== root) {
-    const next: Node | null = node.firstChild;
-    if (node.nodeType === 3 && WHITE.test(node.nodeValue ?? '')) {
-      const doomed = node;
-      node = following(node, root);
-      doomed.parentNode?.removeChild(doomed);
-      continue;
+  const elements = [root];
+  for (let parent; (parent = elements.pop()); ) {
+    for (let node = parent.firstChild; node; ) {
+      const next: ChildNode | null = node.nextSibling;
+      if (node.nodeType === 3 && WHITE.test(node.nodeValue!)) parent.removeChild(node);
+      else if (node.nodeType === 1) elements.push(node);
+      node = next;
     }
-    node = next ?? following(node, root);
   }
-}
-
-/** The next node in document order that is not inside `node`. */
-function following(node: Node, root: Node): Node | null {
-  let current: Node | null = node;
-  while (current && current !== root) {
-    if (current.nextSibling) return current.nextSibling;
-    current = current.parentNode;
-  }
-  return null;
 }
 
 /**
