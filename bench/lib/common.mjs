@@ -1,9 +1,10 @@
 // Shared by every benchmark: builds from the current sources, a tiny HTTP server,
 // the machine's Chromium, statistics, and the result table.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromiumArgs, chromiumExecutable } from '../../scripts/chromium.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BUILD_DIR = join(ROOT, 'bench', '.build');
@@ -85,13 +86,10 @@ export async function serve(files) {
   };
 }
 
-/** CHROME_PATH, else Debian's /usr/bin/chromium; headless, without calling home. */
+/** The machine's Chromium (see scripts/chromium.mjs), headless. */
 export async function launchChromium() {
   const { chromium } = await import('playwright-core');
-  const executablePath = process.env.CHROME_PATH || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-  const args = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-  if (process.getuid?.() === 0) args.push('--no-sandbox');
-  return chromium.launch({ executablePath, headless: true, args });
+  return chromium.launch({ executablePath: chromiumExecutable(), headless: true, args: chromiumArgs() });
 }
 
 export const median = (values) => {
