@@ -35,8 +35,9 @@ export interface XMLSocketOptions {
   /** Ruffle-style list of exact (host, port) to URL routes; the first match wins. */
   socketProxy?: SocketProxyEntry[];
   /**
-   * A `ws:`/`wss:` URL template with `{host}` and `{port}` placeholders, or a function
-   * of (host, port). Default: `ws://{host}:{port}/` (`wss://` on https pages).
+   * A URL template with `{host}` and `{port}` placeholders, `ws:`/`wss:` or relative
+   * to the page (`/bridge/{host}/{port}`), or a function of (host, port).
+   * Default: `ws://{host}:{port}/` (`wss://` on https pages).
    */
   url?: string | UrlResolver;
   /** `'stream'` (default: raw bytes, 0x00 after each message) or `'message'`. */
@@ -68,10 +69,14 @@ const defaults: Settings = { framing: 'stream', timeout: 20000 };
 
 const isString = (v: unknown) => typeof v === 'string';
 
-/** ws: and wss: URLs only (placeholders allowed): anything else would not open a WebSocket. */
+/**
+ * ws: and wss: URLs (placeholders allowed), or URLs relative to the page, which the
+ * browser resolves to ws: or wss: on the page's own address. Anything else would not
+ * open a WebSocket.
+ */
 function isWebSocketUrl(url: unknown): boolean {
   try {
-    return isString(url) && /^wss?:$/.test(new URL((url as string).replace(/\{(host|port)\}/g, '1')).protocol);
+    return isString(url) && /^wss?:$/.test(new URL((url as string).replace(/\{(host|port)\}/g, '1'), 'ws://h').protocol);
   } catch {
     return false;
   }
@@ -86,7 +91,7 @@ const isProxyEntry = (e: Partial<SocketProxyEntry> | null) =>
  */
 const checks: { [K in keyof XMLSocketOptions]-?: string | [(value: unknown) => boolean, string] } = {
   socketProxy: [(v) => Array.isArray(v) && v.every(isProxyEntry), 'a list of { host, port, proxyUrl }'],
-  url: [(v) => typeof v === 'function' || isWebSocketUrl(v), 'a ws: or wss: URL or a function'],
+  url: [(v) => typeof v === 'function' || isWebSocketUrl(v), 'a ws:, wss: or relative URL, or a function'],
   framing: [(v) => v === 'stream' || v === 'message', '"stream" or "message"'],
   protocols: [(v) => isString(v) || (Array.isArray(v) && v.every(isString)), 'a string or strings'],
   timeout: [(v) => (v as number) >= 0, 'milliseconds'],

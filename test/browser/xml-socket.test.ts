@@ -264,6 +264,18 @@ describe('routing', () => {
     expect(seen).to.deep.equal(['game.example', 9339]);
   });
 
+  it('accepts a template relative to the page, which the browser resolves to ws:', async () => {
+    const fixture = await server();
+    // Scheme-relative, so that it can name the fixture's port; a path like
+    // '/bridge/{host}/{port}' resolves the same way, on the page's own address.
+    const relative = fixture.url.replace(/^ws:/, '') + '?to={host}:{port}';
+    expect(configure({ url: relative }).url).to.equal(relative);
+    const socket = new XMLSocket();
+    sockets.push(socket);
+    await open(socket);
+    expect((await waitFor(fixture, { connections: 1 })).connections).to.equal(1);
+  });
+
   it('rejects bad configuration when it is given, naming the field', () => {
     const bad: [Record<string, unknown>, RegExp][] = [
       [{ framing: 'lines' }, /framing/],

@@ -63,6 +63,9 @@ test('configure() validates when called, merges, and returns the settings in for
     assert.deepEqual(configure({ framing: 'message' }), { framing: 'message', timeout: 20000 });
     assert.deepEqual(configure({ timeout: 5000 }), { framing: 'message', timeout: 5000 });
     assert.throws(() => configure({ url: 'http://x/{host}' }), { name: 'TypeError', code: 'ERR_XMLSOCKET_CONFIG', message: /"url"/ });
+    // Relative to the page: the browser resolves it to ws: or wss:.
+    assert.equal(configure({ url: '/bridge/{host}/{port}' }).url, '/bridge/{host}/{port}');
+    configure({ url: undefined });
     assert.throws(() => configure({ framing: 'lines' as 'stream' }), { code: 'ERR_XMLSOCKET_CONFIG', message: /"framing"/ });
     assert.throws(() => configure({ socketProxy: [{ host: 'a', proxyUrl: 'ws://x/' } as never] }), { message: /"socketProxy"/ });
     assert.throws(() => configure({ nope: 1 } as never), { message: /unknown option "nope"/ });
