@@ -129,7 +129,8 @@ export function checkOption(key: string, value: unknown): void {
  * returns to its default.
  */
 export function mergeOptions(into: XMLSocketOptions, options: XMLSocketOptions): void {
-  if (options === null || typeof options !== 'object') throw configError('options must be an object');
+  // What is not an object fails here too: Object.entries throws a TypeError for null,
+  // and a string's characters are unknown options.
   const entries = Object.entries(options) as [keyof XMLSocketOptions, unknown][];
   for (const [key, value] of entries) checkOption(key, value);
   for (const [key, value] of entries) {

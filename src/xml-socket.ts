@@ -44,9 +44,9 @@ function stateOf(socket: object): SocketState {
   return state;
 }
 
-/** Flash raised connect timeouts under 250 ms to 250 ms. */
+/** Flash raised connect timeouts under 250 ms to 250 ms; timers cannot wait past 2^31 ms. */
 function timeoutOf(state: SocketState): number {
-  return Math.max(250, state.timeout ?? settingsFor(state).timeout);
+  return Math.min(Math.max(250, state.timeout ?? settingsFor(state).timeout), 2e9);
 }
 
 /** Like an exception thrown by a DOM event listener: reported, and nothing stops. */
@@ -186,10 +186,10 @@ export class XMLSocket extends EventTarget {
    * `new XMLSocket()` makes an unconnected socket; with a host (AS3) it starts
    * connecting at once. `options` are this socket's own settings (see `configure`).
    */
-  constructor(host?: string | null, port?: number, options?: XMLSocketOptions) {
+  constructor(host?: string | null, port?: number | string, options?: XMLSocketOptions) {
     super();
     if (options) this.configure(options);
-    if (host != null) this.connect(host, port as number);
+    if (host != null) this.connect(host, port!);
   }
 
   /**
@@ -210,13 +210,15 @@ export class XMLSocket extends EventTarget {
    * `connect` or `ioError` event. An open or pending connection is dropped first,
    * silently.
    */
-  connect(host: string | null | undefined, port: number): boolean {
+  connect(host: string | null | undefined, port: number | string): boolean {
     const state = stateOf(this);
     drop(state);
     const settings = settingsFor(state);
+    // AS2 converted the port to a number: games pass ports read from XML attributes.
+    port = +port;
     if (!Number.isInteger(port) || port < 1 || port > 65535) return false;
     const url = resolveUrl(settings, host, port);
-    if (url === null) return false;
+    if (!url) return false;
     const WebSocketImpl = settings.WebSocket ?? (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
     if (!WebSocketImpl) throw missingError('WebSocket', 'WebSocket', NO_WEBSOCKET_ERROR);
     let ws: WebSocket;

@@ -105,12 +105,23 @@ describe('connect()', () => {
     const calls: unknown[] = [];
     socket.onConnect = (s) => calls.push(s);
     socket.addEventListener('ioError', (e) => calls.push(e));
-    for (const port of [0, -1, 65536, 1.5, NaN, '9339' as unknown as number, undefined as unknown as number]) {
+    for (const port of [0, -1, 65536, 1.5, NaN, 'x', '', null as unknown as number, undefined as unknown as number]) {
       expect(socket.connect('game.example', port), `port ${port}`).to.equal(false);
     }
     await settle();
     expect(calls).to.deep.equal([]);
     expect((await report(fixture)).connections).to.equal(0);
+  });
+
+  it('takes a port given as a string, as AS2 converted it to a number', async () => {
+    const fixture = await server();
+    const socket = socketFor(fixture);
+    const ports: number[] = [];
+    socket.configure({ url: (_host, port) => (ports.push(port), fixture.url) });
+    const connected = nextCall<[boolean]>(socket, 'onConnect');
+    expect(socket.connect('game.example', '9339')).to.equal(true);
+    expect(await connected).to.deep.equal([true]);
+    expect(ports).to.deep.equal([9339]);
   });
 
   it('returns false when there is no route, or the WebSocket constructor rejects the URL', async () => {
@@ -184,6 +195,9 @@ describe('connect()', () => {
     socket.timeout = 10;
     expect(socket.timeout).to.equal(250);
     expect(() => (socket.timeout = 'soon' as unknown as number)).to.throw(TypeError);
+    socket.timeout = Infinity; // no wait can be longer than a timer allows
+    expect(socket.timeout).to.equal(2e9);
+    socket.timeout = 10;
     const ioError = new Promise<IOErrorEvent>((resolve) => socket.addEventListener('ioError', resolve));
     const connected = nextCall<[boolean]>(socket, 'onConnect');
     socket.connect('game.example', 9339);

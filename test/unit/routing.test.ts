@@ -69,7 +69,8 @@ test('configure() validates when called, merges, and returns the settings in for
     assert.throws(() => configure({ framing: 'lines' as 'stream' }), { code: 'ERR_XMLSOCKET_CONFIG', message: /"framing"/ });
     assert.throws(() => configure({ socketProxy: [{ host: 'a', proxyUrl: 'ws://x/' } as never] }), { message: /"socketProxy"/ });
     assert.throws(() => configure({ nope: 1 } as never), { message: /unknown option "nope"/ });
-    assert.throws(() => configure(null as never), { code: 'ERR_XMLSOCKET_CONFIG' });
+    assert.throws(() => configure(null as never), TypeError);
+    assert.throws(() => configure('framing' as never), { code: 'ERR_XMLSOCKET_CONFIG', message: /unknown option "0"/ });
     // A failed call changes nothing.
     assert.throws(() => configure({ timeout: 1, framing: 'bad' as 'stream' }));
     assert.deepEqual(configure(), { framing: 'message', timeout: 5000 });
