@@ -8,7 +8,7 @@
 // repetitions.
 import { readFileSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
-import { buildBrowserModules, fmt, HOST, launchChromium, median, printTable, QUICK, ROOT, row, saveRows, serve } from './lib/common.mjs';
+import { buildBrowserModules, fmt, HOST, launchChromium, median, openBenchPage, printTable, QUICK, ROOT, row, saveRows, serve } from './lib/common.mjs';
 import { frames, message, stream } from './lib/messages.mjs';
 
 const KiB = 1024;
@@ -99,10 +99,7 @@ export async function main() {
   const browser = await launchChromium();
   const rows = [];
   try {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(`${http.url}index.html`);
-    await page.waitForFunction(() => window.ready === true);
+    const page = await openBenchPage(browser, http);
     const version = browser.version();
     console.log(`Chromium ${version}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores; ${REPS} alternating repetitions, medians\n`);
 

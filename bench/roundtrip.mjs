@@ -3,7 +3,7 @@
 // the same TCP echo server, and (c) a direct WebSocket echo server (the floor).
 // Targets take turns in blocks of 100 messages so machine noise hits all alike.
 import { readFileSync } from 'node:fs';
-import { buildBrowserModules, fmt, launchChromium, percentile, printTable, QUICK, row, saveRows, serve } from './lib/common.mjs';
+import { buildBrowserModules, fmt, launchChromium, openBenchPage, percentile, printTable, QUICK, row, saveRows, serve } from './lib/common.mjs';
 import { hasWebsockify, startBridge, startDirectEcho, startTcpEcho, startWebsockify } from './lib/servers.mjs';
 import { message } from './lib/messages.mjs';
 
@@ -23,10 +23,7 @@ export async function main() {
   const browser = await launchChromium();
   const rows = [];
   try {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(`${http.url}index.html`);
-    await page.waitForFunction(() => window.ready === true);
+    const page = await openBenchPage(browser, http);
     if (!(await page.evaluate(() => window.bench.isolated()))) console.log('warning: page not cross-origin isolated, timer resolution is 100 us');
     const times = new Map();
     for (const t of targets) {

@@ -92,6 +92,15 @@ export async function launchChromium() {
   return chromium.launch({ executablePath: chromiumExecutable(), headless: true, args: chromiumArgs() });
 }
 
+/** Opens a benchmark page served by `serve()` and waits until it says it is ready. */
+export async function openBenchPage(browser, http) {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${http.url}index.html`);
+  await page.waitForFunction(() => window.ready === true);
+  return page;
+}
+
 export const median = (values) => {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
