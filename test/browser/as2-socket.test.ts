@@ -8,6 +8,7 @@ import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { XMLSocket, configure } from '../../src/index.js';
 import { XML, XMLNode, as2Document } from '../../src/as2.js';
+import { stop, tcpServer, utf8, waitFor } from './fixtures.js';
 
 // Mocha's globals, as web-test-runner provides them (no @types/mocha in this project).
 declare function describe(name: string, body: () => void): void;
@@ -103,6 +104,33 @@ describe('AS2 XML through XMLSocket (global configure)', () => {
       expect(doc.firstChild!.attributes.who).to.equal('world');
     } finally {
       socket.close();
+    }
+  });
+});
+
+describe('AS2 XML through the bridge to an unchanged TCP server', () => {
+  it('round-trips Flash-format XML through a TCP echo server behind xmlsocket-bridge', async () => {
+    const fixture = await tcpServer({ echo: true });
+    const socket = new XMLSocket(null, undefined, { url: fixture.url, documentFactory: as2Document });
+    try {
+      const docs: XML[] = [];
+      (socket as unknown as { onXML: (d: XML) => void }).onXML = (doc) => docs.push(doc);
+      await new Promise<void>((resolve, reject) => {
+        (socket as unknown as { onConnect: (s: boolean) => void }).onConnect = (ok) =>
+          ok ? resolve() : reject(new Error('no connection'));
+        socket.connect('game.example', 9339);
+      });
+      const score = new XML('<score player="zoë &amp; co" points="12"/>');
+      socket.send(score);
+      await until(() => docs.length === 1);
+      expect(docs[0].status).to.equal(0);
+      expect(docs[0].firstChild!.attributes.player).to.equal('zoë & co');
+      expect(String(docs[0])).to.equal('<score player="zoë &amp; co" points="12" />');
+      const r = await waitFor(fixture, { bytes: new TextEncoder().encode(`${String(score)}\0`).length });
+      expect(utf8(r.received[0])).to.equal(`${String(score)}\0`);
+    } finally {
+      socket.close();
+      await stop(fixture);
     }
   });
 });
