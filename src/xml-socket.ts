@@ -2,7 +2,6 @@
 import { checkOption, mergeOptions, missingError, settingsFor, type Settings, type SettingsCache, type XMLSocketOptions } from './config';
 import { DataEvent, IOErrorEvent, SecurityErrorEvent, XMLEvent, type XMLSocketEventMap } from './events';
 import { decodeMessage, encodeStreamMessage, encodeText, StreamDecoder, stripTerminator } from './framing';
-import { isListened, trackListener, type ListenedTypes } from './listeners';
 import { resolveUrl } from './routing';
 import { parseMessage, toMessage } from './xml';
 
@@ -30,7 +29,13 @@ interface SocketState extends SettingsCache {
   connection: Connection | undefined;
   connected: boolean;
   timeout: number | undefined;
-  listeners: ListenedTypes;
+  /**
+   * Event types that ever had a listener, so that no event object is built for nobody.
+   * EventTarget cannot be asked, so additions are mirrored here; removals are not, so
+   * the worst case is an event built in vain after its last listener left, never a
+   * missed one.
+   */
+  listeners: Set<string>;
 }
 
 const states = new WeakMap<object, SocketState>();
@@ -88,13 +93,13 @@ function opened(socket: XMLSocket, state: SocketState, connection: Connection): 
   state.connected = true;
   for (const message of connection.queue.splice(0)) write(connection, message);
   call(socket, socket.onConnect, true);
-  if (state.connection === connection && isListened(state.listeners, 'connect')) socket.dispatchEvent(new Event('connect'));
+  if (state.connection === connection && state.listeners.has('connect')) socket.dispatchEvent(new Event('connect'));
 }
 
 function failed(socket: XMLSocket, state: SocketState, reason: string): void {
   drop(state);
   call(socket, socket.onConnect, false);
-  if (isListened(state.listeners, 'ioError')) socket.dispatchEvent(new IOErrorEvent('ioError', reason));
+  if (state.listeners.has('ioError')) socket.dispatchEvent(new IOErrorEvent('ioError', reason));
 }
 
 function closed(socket: XMLSocket, state: SocketState, connection: Connection, code: number): void {
@@ -104,7 +109,7 @@ function closed(socket: XMLSocket, state: SocketState, connection: Connection, c
   }
   drop(state);
   call(socket, socket.onClose);
-  if (isListened(state.listeners, 'close')) socket.dispatchEvent(new Event('close'));
+  if (state.listeners.has('close')) socket.dispatchEvent(new Event('close'));
 }
 
 function write(connection: Connection, message: string): void {
@@ -116,7 +121,7 @@ function write(connection: Connection, message: string): void {
  * go on (a handler may have closed or reconnected the socket).
  */
 function deliver(socket: XMLSocket, state: SocketState, connection: Connection, message: string): boolean {
-  if (isListened(state.listeners, 'data')) {
+  if (state.listeners.has('data')) {
     socket.dispatchEvent(new DataEvent('data', message));
     if (state.connection !== connection) return false;
   }
@@ -141,7 +146,7 @@ function received(socket: XMLSocket, state: SocketState, connection: Connection,
  */
 function defaultOnData(this: XMLSocket, source: string): void {
   const state = stateOf(this);
-  const xmlListeners = isListened(state.listeners, 'xml');
+  const xmlListeners = state.listeners.has('xml');
   // Flash parsed every message; nobody listening means nothing to parse for.
   if (typeof this.onXML !== 'function' && !xmlListeners) return;
   const document = parseMessage(source, settingsFor(state), !!this.ignoreWhite);
@@ -230,7 +235,7 @@ export class XMLSocket extends EventTarget {
         // constructor's connect still hear it.
         const reason = (error as Error).message;
         setTimeout(() => {
-          if (isListened(state.listeners, 'securityError')) this.dispatchEvent(new SecurityErrorEvent('securityError', reason));
+          if (state.listeners.has('securityError')) this.dispatchEvent(new SecurityErrorEvent('securityError', reason));
         });
       }
       return false;
@@ -295,7 +300,7 @@ export class XMLSocket extends EventTarget {
     options?: boolean | AddEventListenerOptions,
   ): void {
     super.addEventListener(type, listener, options);
-    trackListener(stateOf(this).listeners, type, listener);
+    if (listener) stateOf(this).listeners.add(type);
   }
 }
 
