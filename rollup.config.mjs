@@ -6,7 +6,7 @@ import { dts } from 'rollup-plugin-dts';
 // Chunks are named without a hash: a package has one version of each, and a rebuild
 // overwrites them instead of leaving stale ones in dist/ for npm pack to ship.
 const ts = () => typescript({ tsconfig: './tsconfig.build.json', outputToFilesystem: false });
-const nodeExternal = [...builtinModules, /^node:/, 'ws', '@xmldom/xmldom'];
+const nodeExternal = [...builtinModules, /^node:/, 'ws', '@xmldom/xmldom', 'prom-client'];
 
 // Browser ES module entries. Entries that import the core share it (xmldom.js
 // imports ./xmlsocket.js) instead of each carrying a copy of its state.

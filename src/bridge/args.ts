@@ -35,6 +35,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: '--static', arg: 'DIR', help: 'serve the files in DIR over HTTP on the same port', default: 'none' },
   { flag: '--cert', arg: 'FILE', help: 'PEM certificate; with --key, serve HTTPS and wss', default: 'none' },
   { flag: '--key', arg: 'FILE', help: 'PEM private key for --cert', default: 'none' },
+  { flag: '--workers', arg: 'N|auto', help: 'run N processes sharing the port (auto: one per CPU core); 1 = no cluster', default: '1' },
   { flag: '--trust-proxy', help: 'take the client address from X-Forwarded-For (behind a reverse proxy)', default: 'off' },
   { flag: '--config', arg: 'FILE', help: 'JSON file with the same options in camelCase; flags override it', default: 'none' },
   { flag: '--quiet', help: 'log warnings and errors only', default: 'off' },
@@ -64,8 +65,19 @@ export function helpText(): string {
   ].join('\n');
 }
 
+/**
+ * Keys only the command (and its `--config` file) knows: they shape the process
+ * around the bridge, so `createBridge()` does not take them.
+ */
+export interface CommandOptions {
+  /** `--workers N|auto`: how many processes share the listening socket. Default 1 (no cluster). */
+  workers?: number | string;
+}
+
+const COMMAND_KEYS: readonly (keyof CommandOptions)[] = ['workers'];
+
 /** What the command line asks for. */
-export type ParsedArgs = { kind: 'help' } | { kind: 'run'; options: BridgeOptions };
+export type ParsedArgs = { kind: 'help' } | { kind: 'run'; options: BridgeOptions; command: CommandOptions };
 
 const camel = (flag: string) => flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -94,6 +106,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const flags: BridgeOptions = {};
   const lists = { routes: {} as Record<string, string | RouteTarget>, allow: [] as string[], origins: [] as string[] };
   const seen = new Set<string>();
+  const command: CommandOptions = {};
   let configFile: string | undefined;
 
   for (let i = 0; i < argv.length; i++) {
@@ -136,6 +149,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       case '--origin':
         lists.origins.push(value);
         break;
+      case '--workers':
+        command.workers = value;
+        break;
       default:
         (flags as Record<string, unknown>)[camel(name)] = value;
     }
@@ -144,8 +160,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (seen.has('--allow')) flags.allow = lists.allow;
   if (seen.has('--origin')) flags.origins = lists.origins;
 
-  const fromFile = configFile === undefined ? {} : readConfigFile(configFile);
-  return { kind: 'run', options: { ...fromFile, ...flags } };
+  const { workers, ...fromFile } = configFile === undefined ? {} : readConfigFile(configFile);
+  return { kind: 'run', options: { ...fromFile, ...flags }, command: { ...(workers === undefined ? {} : { workers }), ...command } };
 }
 
 /**
@@ -153,7 +169,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
  *
  * @throws {BridgeError} `ERR_BRIDGE_CONFIG_UNREADABLE`, `ERR_BRIDGE_CONFIG_INVALID`, `ERR_BRIDGE_UNKNOWN_OPTION`.
  */
-export function readConfigFile(file: string): BridgeOptions {
+export function readConfigFile(file: string): BridgeOptions & CommandOptions {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -170,9 +186,9 @@ export function readConfigFile(file: string): BridgeOptions {
     throw new BridgeError('ERR_BRIDGE_CONFIG_INVALID', `config file ${file} must contain a JSON object`);
   }
   for (const key of Object.keys(data)) {
-    if (key === 'log' || !(OPTION_KEYS as readonly string[]).includes(key)) {
+    if (key === 'log' || !([...OPTION_KEYS, ...COMMAND_KEYS] as readonly string[]).includes(key)) {
       throw new BridgeError('ERR_BRIDGE_UNKNOWN_OPTION', `unknown option "${key}" in config file ${file}`);
     }
   }
-  return data as BridgeOptions;
+  return data as BridgeOptions & CommandOptions;
 }

@@ -67,6 +67,25 @@ export function createBridge(options: BridgeOptions): Bridge {
   return new BridgeServer(resolveOptions(options));
 }
 
+/**
+ * How a bridge inside a `--workers` cluster answers `/healthz` and `/metrics` for the
+ * whole fleet rather than for its own process. Internal to the command.
+ */
+export interface FleetView {
+  /** The `/healthz` body for the fleet. */
+  health(): Promise<Record<string, unknown>>;
+  /** The `/metrics` text with totals over every worker. */
+  metrics(): Promise<string>;
+}
+
+/**
+ * {@link createBridge} for a cluster worker: `fleet` is given this process's counters
+ * and answers the fleet-wide endpoints. Not exported from the package.
+ */
+export function createFleetWorkerBridge(options: BridgeOptions, fleet: (local: Metrics) => FleetView): Bridge {
+  return new BridgeServer(resolveOptions(options), fleet);
+}
+
 /** A handshake waiting for its TCP connection. */
 interface PendingHandshake {
   connect: PendingConnect;
@@ -90,8 +109,13 @@ class BridgeServer implements Bridge {
   private closing: Promise<void> | undefined;
   private nextId = 1;
   private pairsGone: (() => void) | undefined;
+  private readonly fleet: FleetView | undefined;
 
-  constructor(private readonly config: BridgeConfig) {
+  constructor(
+    private readonly config: BridgeConfig,
+    fleet?: (local: Metrics) => FleetView,
+  ) {
+    this.fleet = fleet?.(this.metricsStore);
     this.log = createLogger(config.log, config.quiet, config.verbose);
     this.routes = new RouteTable(config);
     this.limiter = new ConnectionLimiter(config.maxConnections, config.maxPerIp);
@@ -193,13 +217,24 @@ class BridgeServer implements Bridge {
     if ((path === HEALTH_PATH || path === METRICS_PATH || this.staticFiles) && !readOnly) {
       sendText(res, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
     } else if (path === HEALTH_PATH) {
-      const body = `${JSON.stringify(this.metricsStore.health())}\n`;
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      if (this.fleet) {
+        this.fleet.health().then(
+          (health) => sendHealth(req, res, 200, health),
+          // The primary did not answer: this worker cannot speak for the fleet.
+          (err: unknown) => sendHealth(req, res, 503, { status: 'unavailable', detail: String((err as Error).message ?? err) }),
+        );
+      } else {
+        sendHealth(req, res, 200, this.metricsStore.health());
+      }
     } else if (path === METRICS_PATH) {
-      const body = this.metricsStore.render();
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      if (this.fleet) {
+        this.fleet.metrics().then(
+          (body) => sendMetrics(req, res, body),
+          () => sendText(res, 503, 'fleet metrics unavailable\n'),
+        );
+      } else {
+        sendMetrics(req, res, this.metricsStore.render());
+      }
     } else if (this.staticFiles) {
       this.staticFiles.serve(req, res, path).catch(() => res.destroy());
     } else {
@@ -349,6 +384,17 @@ class BridgeServer implements Bridge {
     // close() may have started between the TCP connect and now.
     if (this.closing) pair.shutdown();
   }
+}
+
+function sendHealth(req: IncomingMessage, res: ServerResponse, status: number, health: Record<string, unknown>): void {
+  const body = `${JSON.stringify(health)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function sendMetrics(req: IncomingMessage, res: ServerResponse, body: string): void {
+  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 function truncate(text: string | undefined, max = 256): string | undefined {

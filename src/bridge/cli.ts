@@ -1,21 +1,30 @@
 /**
- * The `xmlsocket-bridge` command: parses flags, runs the bridge, and shuts it down
+ * The `xmlsocket-bridge` command: parses flags, runs the bridge (or, with
+ * `--workers N`, a cluster of N bridges sharing the port), and shuts it down
  * gracefully on SIGTERM/SIGINT. Operator mistakes print one line and exit with 2.
  */
+import cluster from 'node:cluster';
 import { parseArgs, helpText } from './args.js';
 import { createBridge, type Bridge } from './bridge.js';
 import { BridgeError } from './errors.js';
-import { DEFAULTS, parseSeconds } from './options.js';
+import type { FailedMessage } from './fleet-messages.js';
+import { DEFAULTS, parseSeconds, resolveOptions } from './options.js';
 
 const EXIT_USAGE = 2;
 
 function fail(err: unknown): never {
-  if (err instanceof BridgeError) {
-    process.stderr.write(`xmlsocket-bridge: ${err.message} [${err.code}]\n`);
-    process.exit(EXIT_USAGE);
+  const [line, code] =
+    err instanceof BridgeError
+      ? [`xmlsocket-bridge: ${err.message} [${err.code}]\n`, EXIT_USAGE]
+      : [`xmlsocket-bridge: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`, 1];
+  if (cluster.isWorker && process.connected) {
+    // N workers failing alike would print N copies: the primary prints one.
+    process.send!({ type: 'xmlsocket-bridge:failed', line } satisfies FailedMessage, () => process.exit(code));
+    // Nothing else may run while the message goes out.
+    return undefined as never;
   }
-  process.stderr.write(`xmlsocket-bridge: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exit(1);
+  process.stderr.write(line);
+  process.exit(code);
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -27,11 +36,25 @@ async function main(argv: readonly string[]): Promise<void> {
       process.stdout.write(helpText());
       return;
     }
-    bridge = createBridge(parsed.options);
     if (parsed.options.shutdownTimeout !== undefined) shutdownMs = parseSeconds('shutdownTimeout', parsed.options.shutdownTimeout, false);
+    if (cluster.isWorker) {
+      const { runWorker } = await import('./fleet-worker.js');
+      await runWorker(parsed.options, shutdownMs);
+      return;
+    }
+    const { parseWorkers, runPrimary } = await import('./fleet-primary.js');
+    const workers = parseWorkers(parsed.command.workers ?? 1);
+    if (workers > 1) {
+      // Every mistake surfaces once, here, instead of once per worker.
+      const config = resolveOptions(parsed.options);
+      runPrimary({ workers, shutdownMs, quiet: config.quiet, verbose: config.verbose });
+      return;
+    }
+    bridge = createBridge(parsed.options);
     await bridge.listen();
   } catch (err) {
     fail(err);
+    return;
   }
 
   let stopping = false;

@@ -1,0 +1,283 @@
+// `xmlsocket-bridge --workers N`: a real node:cluster fleet started from the CLI.
+// Connections spread over the workers, /metrics and /healthz add up the fleet, a
+// SIGKILLed worker is replaced and logged while the other worker's connections lose
+// nothing mid-burst, and SIGTERM/SIGINT drain every worker with 1001 and exit 0.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import type { WebSocket } from 'ws';
+import { closed, echo, HOST, httpGet, openWs, tcpServer, waitFor, type TcpServer } from './helpers.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = join(root, 'src', 'bridge', 'cli.ts');
+
+interface Line {
+  event: string;
+  level: string;
+  worker?: number;
+  pid?: number;
+  address?: string;
+  code?: number | null;
+  signal?: string | null;
+  replacing?: boolean;
+  reason?: string;
+  [k: string]: unknown;
+}
+
+/** A CLI process whose JSON log lines (stdout and stderr) are parsed as they come. */
+interface Fleet {
+  child: ChildProcess;
+  lines: Line[];
+  stderr: string;
+  port: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+async function startFleet(args: string[]): Promise<Fleet> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const fleet = { child, lines: [] as Line[], stderr: '', port: 0 } as Fleet;
+  const reader = (stream: NodeJS.ReadableStream, isErr: boolean) => {
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (d: string) => {
+      if (isErr) fleet.stderr += d;
+      pending += d;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const text = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        if (text.startsWith('{')) fleet.lines.push(JSON.parse(text) as Line);
+      }
+    });
+  };
+  reader(child.stdout!, false);
+  reader(child.stderr!, true);
+  // A generous bound so a hung fleet fails the test instead of stalling the suite.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  fleet.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
+    clearTimeout(guard);
+    resolve({ code, signal });
+  }));
+  await waitFor(() => fleet.lines.some((l) => l.event === 'fleet_listening') || child.exitCode !== null, 'fleet_listening', 60_000);
+  const up = fleet.lines.find((l) => l.event === 'fleet_listening');
+  assert.ok(up, `fleet did not start: ${fleet.stderr}`);
+  fleet.port = Number(up.address!.split(':').pop());
+  return fleet;
+}
+
+/** Worker id of each `open` line (verbose), in order. */
+const opensByWorker = (f: Fleet) => {
+  const counts = new Map<number, number>();
+  for (const l of f.lines) if (l.event === 'open') counts.set(l.worker!, (counts.get(l.worker!) ?? 0) + 1);
+  return counts;
+};
+
+async function metricsOf(port: number): Promise<Map<string, number>> {
+  const res = await httpGet(port, '/metrics');
+  assert.equal(res.status, 200, res.body.toString());
+  assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+  const values = new Map<string, number>();
+  for (const line of res.body.toString().split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const [name, value] = line.split(' ');
+    values.set(name!, Number(value));
+  }
+  return values;
+}
+
+/**
+ * A client that sends bursts of numbered messages and waits for each burst's echo:
+ * every byte sent must come back, in order, or the run reports what was lost.
+ */
+class BurstClient {
+  sent = '';
+  received = '';
+  closeCode: number | undefined;
+  private seq = 0;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(readonly ws: WebSocket, readonly name: string) {
+    ws.on('message', (data) => (this.received += data.toString()));
+    ws.on('close', (code) => (this.closeCode = code));
+  }
+
+  start(burst = 20): void {
+    this.running = (async () => {
+      while (!this.stopped && this.closeCode === undefined) {
+        for (let i = 0; i < burst; i++) {
+          const text = `<m c="${this.name}" n="${this.seq++}"/>\0`;
+          this.sent += text;
+          this.ws.send(text);
+        }
+        // Wait for the burst's echo (or the connection's end, for the killed worker's clients).
+        await waitFor(() => this.received.length >= this.sent.length || this.closeCode !== undefined, `echo of ${this.name}`, 60_000);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  get rounds(): number {
+    return this.seq;
+  }
+}
+
+let server: TcpServer;
+let dir: string;
+before(async () => {
+  server = await tcpServer(echo);
+  dir = mkdtempSync(join(tmpdir(), 'bridge-workers-'));
+});
+after(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed worker is replaced mid-burst with nothing lost, SIGTERM drains with 1001 and exits 0', async () => {
+  const fleet = await startFleet(['--listen', `${HOST}:0`, '--target', server.address, '--workers', '2', '--verbose', '--shutdown-timeout', '5']);
+  const url = `ws://${HOST}:${fleet.port}/`;
+  const started = fleet.lines.filter((l) => l.event === 'worker_started');
+  assert.equal(started.length, 2);
+
+  // Spread: the cluster hands connections to both workers.
+  const N = 20;
+  const clients: BurstClient[] = [];
+  for (let i = 0; i < N; i++) clients.push(new BurstClient(await openWs(url), `c${i}`));
+  await waitFor(() => [...opensByWorker(fleet).values()].reduce((a, b) => a + b, 0) === N, 'an open line per connection', 30_000);
+  const spread = opensByWorker(fleet);
+  assert.equal(spread.size, 2, `connections per worker: ${JSON.stringify([...spread])}`);
+
+  // Fleet totals: each client sends 5 bytes once; /metrics and /healthz add up both workers.
+  const before = await metricsOf(fleet.port);
+  for (const c of clients) c.ws.send('12345');
+  await waitFor(() => clients.every((c) => c.received.length === 5), 'first echoes', 30_000);
+  for (const c of clients) c.received = '';
+  const m = await metricsOf(fleet.port);
+  assert.equal(m.get('xmlsocket_bridge_connections_open'), N);
+  assert.equal(m.get('xmlsocket_bridge_connections_total'), N);
+  assert.equal(m.get('xmlsocket_bridge_bytes_total{direction="to_target"}')! - before.get('xmlsocket_bridge_bytes_total{direction="to_target"}')!, 5 * N);
+  assert.equal(m.get('xmlsocket_bridge_bytes_total{direction="to_client"}')! - before.get('xmlsocket_bridge_bytes_total{direction="to_client"}')!, 5 * N);
+  for (const name of ['connections_open', 'connections_total', 'refusals_total', 'bytes_total', 'messages_total', 'closes_total']) {
+    assert.ok(m.has(`xmlsocket_bridge_${name}`) || [...m.keys()].some((k) => k.startsWith(`xmlsocket_bridge_${name}{`)), name);
+  }
+  const health = await httpGet(fleet.port, '/healthz');
+  assert.equal(health.status, 200);
+  assert.deepEqual(
+    { ...(JSON.parse(health.body.toString()) as Record<string, unknown>), uptime: 0 },
+    { status: 'ok', workers: 2, workersWanted: 2, connections: N, pending: 0, uptime: 0 },
+  );
+
+  // Mid-burst, SIGKILL the worker that holds the first client's... any worker: worker 1.
+  for (const c of clients) c.start();
+  await waitFor(() => clients.every((c) => c.rounds >= 60), 'bursts under way', 60_000);
+  const victim = started[0]!;
+  process.kill(victim.pid!, 'SIGKILL');
+
+  await waitFor(() => fleet.lines.some((l) => l.event === 'worker_exit' && l.worker === victim.worker), 'worker_exit line', 30_000);
+  const exit = fleet.lines.find((l) => l.event === 'worker_exit' && l.worker === victim.worker)!;
+  assert.equal(exit.level, 'warn');
+  assert.equal(exit.pid, victim.pid);
+  assert.equal(exit.signal, 'SIGKILL');
+  assert.equal(exit.code, null);
+  assert.equal(exit.replacing, true);
+  // The replacement starts and listens on the same port.
+  await waitFor(() => fleet.lines.some((l) => l.event === 'listening' && l.worker === 3), 'replacement worker listening', 60_000);
+  assert.ok(fleet.lines.some((l) => l.event === 'worker_started' && l.worker === 3));
+
+  // The survivors keep echoing after the kill; then every byte they sent has come back.
+  const killed = clients.filter((c) => c.closeCode !== undefined);
+  const survivors = clients.filter((c) => c.closeCode === undefined);
+  assert.ok(killed.length > 0 && survivors.length > 0, `killed ${killed.length}, survived ${survivors.length}`);
+  for (const c of killed) assert.equal(c.closeCode, 1006); // abnormal: its worker vanished
+  const roundsAtKill = new Map(survivors.map((c) => [c, c.rounds]));
+  await waitFor(() => survivors.every((c) => c.rounds >= roundsAtKill.get(c)! + 60), 'survivors keep echoing', 60_000);
+  await Promise.all(clients.map((c) => c.stop()));
+  let lost = 0;
+  for (const c of survivors) {
+    assert.equal(c.closeCode, undefined, `${c.name} closed`);
+    if (c.received !== c.sent) lost += 1;
+  }
+  assert.equal(lost, 0, 'survivors whose echoes differ from what they sent');
+
+  // New connections reach the refilled fleet and echo.
+  const fresh: BurstClient[] = [];
+  for (let i = 0; i < 4; i++) fresh.push(new BurstClient(await openWs(url), `new${i}`));
+  for (const c of fresh) c.start(5);
+  await waitFor(() => fresh.every((c) => c.rounds >= 10), 'new connections echo', 30_000);
+  await Promise.all(fresh.map((c) => c.stop()));
+  for (const c of fresh) assert.equal(c.received, c.sent);
+  const m2 = await metricsOf(fleet.port);
+  assert.equal(m2.get('xmlsocket_bridge_connections_open'), survivors.length + fresh.length);
+
+  // SIGTERM on the primary: every open client gets 1001, every worker exits 0, so does the primary.
+  const open = [...survivors, ...fresh];
+  const codes = Promise.all(open.map((c) => closed(c.ws)));
+  fleet.child.kill('SIGTERM');
+  assert.deepEqual(new Set((await codes).map((c) => c.code)), new Set([1001]));
+  const { code, signal } = await fleet.exited;
+  assert.equal(signal, null);
+  assert.equal(code, 0, fleet.stderr);
+  const exits = fleet.lines.filter((l) => l.event === 'worker_exit' && l.worker !== victim.worker);
+  assert.equal(exits.length, 2);
+  for (const e of exits) assert.equal(e.code, 0);
+  assert.equal(fleet.lines.at(-1)?.event, 'closed');
+});
+
+test('SIGINT on the primary drains the fleet too', async () => {
+  const fleet = await startFleet(['--listen', `${HOST}:0`, '--target', server.address, '--workers', '2']);
+  const ws = await openWs(`ws://${HOST}:${fleet.port}/`);
+  const done = closed(ws);
+  fleet.child.kill('SIGINT');
+  assert.equal((await done).code, 1001);
+  assert.deepEqual(await fleet.exited, { code: 0, signal: null });
+});
+
+test('--workers and the workers config key are validated: exit 2 with one line', async () => {
+  writeFileSync(join(dir, 'workers.json'), JSON.stringify({ target: server.address, workers: 'many' }));
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      let stdout = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.on('exit', (code) => resolve({ code, stderr, stdout }));
+    });
+  const runs = await Promise.all([
+    run(['--target', server.address, '--workers', '0']),
+    run(['--target', server.address, '--workers', 'two']),
+    run(['--target', server.address, '--workers', '100000']),
+    run(['--config', join(dir, 'workers.json')]),
+    // Worker startup errors are printed once, not once per worker.
+    run(['--target', server.address, '--workers', '2', '--listen', `${HOST}:${server.port}`]),
+  ]);
+  for (const r of runs) {
+    assert.equal(r.code, 2, r.stderr);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+  }
+  for (const r of runs.slice(0, 4)) assert.match(r.stderr, /workers must be "auto" or a whole number from 1 to 256.*\[ERR_BRIDGE_INVALID_OPTION\]/);
+  assert.match(runs[4]!.stderr, /address already in use \[ERR_BRIDGE_ADDRESS_IN_USE\]/);
+});
+
+test('--workers auto is one worker per core; 1 means no cluster', async () => {
+  const { parseWorkers } = await import('../../src/bridge/fleet-primary.js');
+  const { availableParallelism } = await import('node:os');
+  assert.equal(parseWorkers('auto'), Math.min(availableParallelism(), 256));
+  assert.equal(parseWorkers('3'), 3);
+  assert.equal(parseWorkers(1), 1);
+  // Without --workers the command runs one bridge in its own process: no worker fields.
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--listen', `${HOST}:0`, '--target', server.address], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<Line>((resolve) => child.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(JSON.parse(d.split('\n')[0]!) as Line)));
+  child.kill('SIGTERM');
+  assert.equal(line.event, 'listening');
+  assert.equal(line.worker, undefined);
+});
