@@ -35,6 +35,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: '--static', arg: 'DIR', help: 'serve the files in DIR over HTTP on the same port', default: 'none' },
   { flag: '--cert', arg: 'FILE', help: 'PEM certificate; with --key, serve HTTPS and wss', default: 'none' },
   { flag: '--key', arg: 'FILE', help: 'PEM private key for --cert', default: 'none' },
+  { flag: '--proxy-protocol', help: 'each connection starts with a PROXY v1/v2 header naming the client (load balancer in TCP mode)', default: 'off' },
   { flag: '--workers', arg: 'N|auto', help: 'run N processes sharing the port (auto: one per CPU core); 1 = no cluster', default: '1' },
   { flag: '--trust-proxy', help: 'take the client address from X-Forwarded-For (behind a reverse proxy)', default: 'off' },
   { flag: '--config', arg: 'FILE', help: 'JSON file with the same options in camelCase; flags override it', default: 'none' },

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatHostPort } from './address.js';
@@ -17,6 +17,7 @@ import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { resolveOptions, type BridgeConfig, type BridgeOptions } from './options.js';
 import { Pair } from './pair.js';
+import { ProxyAcceptor } from './proxy-accept.js';
 import { RouteTable } from './routes.js';
 import { sendText, StaticFiles } from './static.js';
 
@@ -110,6 +111,11 @@ class BridgeServer implements Bridge {
   private nextId = 1;
   private pairsGone: (() => void) | undefined;
   private readonly fleet: FleetView | undefined;
+  /** With `proxyProtocol`: the socket that listens, reading PROXY headers before HTTP. */
+  private readonly proxyListener: NetServer | undefined;
+  private readonly proxyAcceptor: ProxyAcceptor | undefined;
+  /** Client addresses named by PROXY headers, by connection. */
+  private readonly proxiedAddress = new WeakMap<Socket, string>();
 
   constructor(
     private readonly config: BridgeConfig,
@@ -124,6 +130,22 @@ class BridgeServer implements Bridge {
     this.server = this.tls ? createTlsServer(config) : createHttpServer();
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    if (config.proxyProtocol) {
+      this.proxyAcceptor = new ProxyAcceptor({
+        accepted: (socket, header) => {
+          if (header.source) this.proxiedAddress.set(socket, header.source.address);
+          // Documented way to hand a connection to an HTTP server; it resumes reading.
+          this.server.emit('connection', socket);
+          socket.resume();
+        },
+        refused: (peer, reason, silent) => {
+          this.metricsStore.refused('proxy_protocol');
+          // A balancer's plain TCP health check connects and leaves without a byte: not news.
+          this.log.log(silent ? 'debug' : 'warn', 'refused', { reason: 'proxy_protocol', ip: peer, detail: reason });
+        },
+      });
+      this.proxyListener = createNetServer((socket) => this.proxyAcceptor!.accept(socket));
+    }
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -159,14 +181,16 @@ class BridgeServer implements Bridge {
             : new BridgeError('ERR_BRIDGE_LISTEN', `cannot listen on ${where}: ${err.code ?? err.message}`, { cause: err }),
         );
       };
-      this.server.once('error', onError);
-      this.server.listen({ host, port }, () => {
-        this.server.removeListener('error', onError);
-        const info = this.server.address() as AddressInfo;
+      const listener = this.proxyListener ?? this.server;
+      listener.once('error', onError);
+      listener.listen({ host, port }, () => {
+        listener.removeListener('error', onError);
+        const info = listener.address() as AddressInfo;
         this.bound = { host: info.address, port: info.port };
         this.log.log('info', 'listening', {
           address: formatHostPort({ host: info.address, port: info.port }),
           tls: this.tls,
+          proxyProtocol: this.config.proxyProtocol,
           origins: [...this.config.origins],
         });
         if (this.config.origins.size === 0) {
@@ -185,9 +209,11 @@ class BridgeServer implements Bridge {
 
   private async shutdown(): Promise<void> {
     this.log.log('info', 'shutdown', { connections: this.pairs.size, pending: this.pending.size });
-    const serverClosed = this.server.listening
-      ? new Promise<void>((resolve) => this.server.close(() => resolve()))
+    const listener = this.proxyListener ?? this.server;
+    const serverClosed = listener.listening
+      ? new Promise<void>((resolve) => listener.close(() => resolve()))
       : Promise.resolve();
+    this.proxyAcceptor?.closeAll();
     this.server.closeIdleConnections();
     for (const p of this.pending) p.connect.cancel();
     const pairsClosed = new Promise<void>((resolve) => {
@@ -261,7 +287,7 @@ class BridgeServer implements Bridge {
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // A client resetting mid-handshake must not crash the process.
     socket.on('error', () => socket.destroy());
-    const ip = clientIp(req, this.config.trustProxy);
+    const ip = clientIp(req, this.config.trustProxy, this.proxiedAddress.get(req.socket));
     if (this.closing) return this.refuse(socket, req, ip, 503, 'shutting_down');
     const offered = offeredProtocols(req);
     if (!isValidHandshake(req) || !offered) return this.refuse(socket, req, ip, 400, 'bad_request');

@@ -67,6 +67,7 @@ export class BridgeError extends Error {
  * | `connect_refused` | 502: the TCP server refused or is unreachable |
  * | `connect_timeout` | 504: no TCP connection within `connectTimeout` |
  * | `client_gone` | none: the client left while the TCP connection was being made |
+ * | `proxy_protocol` | none, the connection is closed: `proxyProtocol` is on and no valid PROXY header came first |
  */
 export type RefusalReason =
   | 'bad_request'
@@ -79,7 +80,8 @@ export type RefusalReason =
   | 'shutting_down'
   | 'connect_refused'
   | 'connect_timeout'
-  | 'client_gone';
+  | 'client_gone'
+  | 'proxy_protocol';
 
 /**
  * Why an established pair ended: the `reason` of the `connection` log line and the

@@ -61,14 +61,15 @@ function canonicalIp(ip: string): string {
 /**
  * The client's address. Behind a reverse proxy (`trustProxy`), the last
  * `X-Forwarded-For` entry: the one the proxy itself appended, which a client cannot forge.
+ * `peer` is the connection's address when a PROXY protocol header named it.
  */
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+export function clientIp(req: IncomingMessage, trustProxy: boolean, peer?: string): string {
   if (trustProxy) {
     const header = req.headers['x-forwarded-for'];
     const last = (Array.isArray(header) ? header.join(',') : header)?.split(',').pop()?.trim();
     if (last) return canonicalIp(last);
   }
-  return canonicalIp(req.socket.remoteAddress ?? 'unknown');
+  return canonicalIp(peer ?? req.socket.remoteAddress ?? 'unknown');
 }
 
 /**

@@ -24,6 +24,7 @@ export type Direction = 'to_target' | 'to_client';
 const REFUSALS: readonly RefusalReason[] = [
   'bad_request', 'bad_path', 'unknown_path', 'not_allowed', 'origin', 'max_connections',
   'max_per_ip', 'shutting_down', 'connect_refused', 'connect_timeout', 'client_gone',
+  'proxy_protocol',
 ];
 const CLOSES: readonly CloseReason[] = [
   'client_closed', 'target_closed', 'target_error', 'message_too_big', 'client_error', 'idle_timeout', 'shutdown',

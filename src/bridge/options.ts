@@ -59,6 +59,12 @@ export interface BridgeOptions {
   key?: string;
   /** Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy). Default false. */
   trustProxy?: boolean;
+  /**
+   * Every connection starts with a PROXY protocol v1 or v2 header (a load balancer in
+   * TCP mode: HAProxy `send-proxy`/`send-proxy-v2`), whose source address is the
+   * client's. Connections without a valid header are closed. Default false.
+   */
+  proxyProtocol?: boolean;
   /** Log warnings and errors only. Default false. */
   quiet?: boolean;
   /** Also log each connection's start and debugging detail. Default false. */
@@ -105,6 +111,7 @@ export interface BridgeConfig {
   cert: string | undefined;
   key: string | undefined;
   trustProxy: boolean;
+  proxyProtocol: boolean;
   quiet: boolean;
   verbose: boolean;
   log: LogSink | undefined;
@@ -114,7 +121,7 @@ export interface BridgeConfig {
 export const OPTION_KEYS: readonly (keyof BridgeOptions)[] = [
   'listen', 'target', 'routes', 'allow', 'origins', 'framing', 'maxMessage', 'connectTimeout',
   'maxConnections', 'maxPerIp', 'idleTimeout', 'highWaterMark', 'shutdownTimeout', 'static',
-  'cert', 'key', 'trustProxy', 'quiet', 'verbose', 'log',
+  'cert', 'key', 'trustProxy', 'proxyProtocol', 'quiet', 'verbose', 'log',
 ];
 
 const ROUTE_PATH_RE = /^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/;
@@ -249,6 +256,10 @@ export function resolveOptions(options: BridgeOptions): BridgeConfig {
   const key = optionalString('key', o.key);
   if ((cert === undefined) !== (key === undefined)) throw invalid('cert and key must be given together');
   if (o.log !== undefined && typeof o.log !== 'function') throw invalid('log must be a function');
+  const proxyProtocol = o.proxyProtocol === undefined ? false : bool('proxyProtocol', o.proxyProtocol);
+  if (proxyProtocol && cert !== undefined) {
+    throw invalid('proxyProtocol cannot be combined with cert/key yet: terminate TLS at the load balancer, or pass it through without the PROXY header');
+  }
 
   return {
     listen,
@@ -268,6 +279,7 @@ export function resolveOptions(options: BridgeOptions): BridgeConfig {
     cert,
     key,
     trustProxy: o.trustProxy === undefined ? false : bool('trustProxy', o.trustProxy),
+    proxyProtocol,
     quiet: o.quiet === undefined ? false : bool('quiet', o.quiet),
     verbose: o.verbose === undefined ? false : bool('verbose', o.verbose),
     log: o.log,
