@@ -1,6 +1,6 @@
 // Runs every test suite the project has and prints one `N passed, N failed` line.
 //   node scripts/test.mjs            build, then every suite
-//   node scripts/test.mjs unit       one suite (types | unit | bridge | browser | e2e), no build
+//   node scripts/test.mjs unit       one suite (types | unit | bridge | browser | e2e | fleet), no build
 // Each suite reports its counts to a file so the total does not depend on parsing
 // another tool's console output.
 import { spawn } from 'node:child_process';
@@ -79,6 +79,8 @@ const suites = {
     return { ...readCounts(countsFile), code };
   },
   e2e: nodeSuite('e2e', 'test/e2e'),
+  // Bridges behind real nginx and HAProxy (system packages; .ci/run installs them).
+  fleet: nodeSuite('fleet', 'test/fleet'),
 };
 
 const only = process.argv.slice(2);
