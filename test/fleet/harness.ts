@@ -52,8 +52,10 @@ export async function startBridgeProcess(args: string[]): Promise<BridgeProcess>
     });
   }
   b.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-  await waitFor(() => b.lines.some((l) => l.event === 'listening') || child.exitCode !== null, 'bridge listening', 60_000);
-  const up = b.lines.find((l) => l.event === 'listening');
+  // One process says `listening`; a --workers cluster says `fleet_listening` once all workers do.
+  const ready = args.includes('--workers') ? 'fleet_listening' : 'listening';
+  await waitFor(() => b.lines.some((l) => l.event === ready) || child.exitCode !== null, 'bridge listening', 60_000);
+  const up = b.lines.find((l) => l.event === ready);
   assert.ok(up, `bridge did not start: ${b.stderr}`);
   b.port = Number(String(up.address).split(':').pop());
   return b;

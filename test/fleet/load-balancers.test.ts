@@ -49,8 +49,11 @@ async function scenario(kind: Kind): Promise<void> {
   let lb: (Balancer & { errorLog?(): string; serverStatus?(): Promise<Map<string, string>> }) | undefined;
   try {
     const addressFlag = kind === 'haproxy-tcp' ? '--proxy-protocol' : '--trust-proxy';
-    bridges.push(...(await Promise.all([0, 1, 2].map(() =>
-      startBridgeProcess(['--target', server.address, addressFlag, '--max-per-ip', String(MAX_PER_IP), '--verbose'])))));
+    // Behind HAProxy TCP, one of the live bridges is itself a --workers 2 cluster: the
+    // PROXY header is read by whichever worker the connection lands on.
+    const extra = (i: number) => (kind === 'haproxy-tcp' && i === 1 ? ['--workers', '2'] : []);
+    bridges.push(...(await Promise.all([0, 1, 2].map((i) =>
+      startBridgeProcess(['--target', server.address, addressFlag, '--max-per-ip', String(MAX_PER_IP), '--verbose', ...extra(i)])))));
     const ports = bridges.map((b) => b.port);
     lb = kind === 'nginx'
       ? await startNginx(dir, ports)
@@ -66,6 +69,7 @@ async function scenario(kind: Kind): Promise<void> {
     assert.deepEqual(await Promise.all(players.map((p, i) => echoOnce(p, `<hello n="${i}"/>\0`))), players.map(() => true));
     await waitFor(() => bridges.reduce((n, b) => n + opens(b).length, 0) === PLAYERS, 'an open line per player', 30_000);
     for (const b of bridges) assert.ok(opens(b).length > 0, `bridge ${b.port} got no players`);
+    if (kind === 'haproxy-tcp') assert.equal(new Set(opens(bridges[1]!).map((l) => l.worker)).size, 2, 'both workers of the cluster bridge got players');
     // The bridges see the players' addresses, never the balancer's 127.0.0.1: with
     // MAX_PER_IP 20, counting the balancer would have refused most of the 320.
     const seen = new Set(bridges.flatMap((b) => opens(b).map((l) => l.ip)));
@@ -124,8 +128,11 @@ async function scenario(kind: Kind): Promise<void> {
   } finally {
     for (const p of players) p.ws.terminate();
     await lb?.stop();
-    for (const b of bridges) if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill('SIGKILL');
+    // SIGTERM, so a --workers primary takes its workers down with it.
+    for (const b of bridges) if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill('SIGTERM');
+    const guard = setTimeout(() => bridges.forEach((b) => b.child.exitCode === null && b.child.kill('SIGKILL')), 20_000);
     await Promise.all(bridges.map((b) => b.exited));
+    clearTimeout(guard);
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
