@@ -8,13 +8,17 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /**
  * One structured log line. Every line has `time` (ISO 8601), `level` and `event`;
  * the other fields depend on the event:
- * - `listening`: `address`, `tls`, `origins`
- * - `refused`: `status`, `reason`, `ip`, `path`, `origin`
+ * - `listening`: `address`, `tls`, `proxyProtocol`, `origins`
+ * - `refused`: `status`, `reason`, `ip`, `path`, `origin`; for `reason: "proxy_protocol"`
+ *   (no HTTP request was read) only `ip` (the connecting address) and `detail`
  * - `connection` (once per pair, when it ends): `id`, `ip`, `path`, `target`, `framing`,
  *   `start`, `end`, `durationMs`, `bytesToTarget`, `bytesToClient`, `messagesToTarget`,
  *   `messagesToClient`, `closeCode`, `reason`
  * - `open` (verbose): `id`, `ip`, `path`, `target`, `framing`
  * - `shutdown`, `closed`, `warning`
+ * - with `--workers N`, every worker line also has `worker` (cluster id) and `pid`; the
+ *   primary writes `worker_started`, `worker_exit` (`worker`, `pid`, `code`, `signal`,
+ *   `replacing`), `worker_failed`, `fleet_listening` (`address`, `workers`), `shutdown`, `closed`
  */
 export interface LogLine {
   time: string;
