@@ -213,7 +213,12 @@ class BridgeServer implements Bridge {
     const serverClosed = listener.listening
       ? new Promise<void>((resolve) => listener.close(() => resolve()))
       : Promise.resolve();
-    this.proxyAcceptor?.closeAll();
+    if (this.proxyListener) {
+      this.proxyAcceptor!.closeAll();
+      // The HTTP server never listened itself, but close() also stops its connection
+      // checks; the "not running" error it reports is expected.
+      this.server.close(() => {});
+    }
     this.server.closeIdleConnections();
     for (const p of this.pending) p.connect.cancel();
     const pairsClosed = new Promise<void>((resolve) => {

@@ -257,3 +257,25 @@ test('proxyProtocol is validated and cannot be combined with TLS yet', () => {
   assert.throws(() => createBridge({ target: '127.0.0.1:1', proxyProtocol: 'yes' as unknown as boolean }), { code: 'ERR_BRIDGE_INVALID_OPTION' });
   assert.throws(() => createBridge({ target: '127.0.0.1:1', proxyProtocol: true, cert: 'c.pem', key: 'k.pem' }), { code: 'ERR_BRIDGE_INVALID_OPTION' });
 });
+
+test('close() drains proxied WebSockets with 1001 and cuts connections still sending their header', async () => {
+  const own = await startBridge({ target: server.address, proxyProtocol: true });
+  const ws = new WebSocket(own.url('/'), {
+    perMessageDeflate: false,
+    createConnection: () => {
+      const s = net.connect(own.port, HOST);
+      s.write('PROXY TCP4 192.0.2.5 127.0.0.1 1000 80\r\n');
+      return s;
+    },
+  });
+  await opened(ws);
+  const half = net.connect(own.port, HOST);
+  half.on('error', () => {});
+  half.write('PROXY TCP4 192.0.2.');
+  const halfClosed = new Promise((r) => half.once('close', r));
+  await waitFor(() => own.bridge.connections === 1, 'pair open');
+  const code = closed(ws);
+  await own.close();
+  assert.equal((await code).code, 1001);
+  await halfClosed;
+});
