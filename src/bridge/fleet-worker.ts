@@ -87,8 +87,8 @@ export async function runWorker(options: BridgeOptions, shutdownMs: number): Pro
   // the workers directly, and both must mean one drain, not "second signal: now".
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  // A primary that died (SIGKILL) leaves no one to replace or stop us: drain and go.
-  process.on('disconnect', stop);
+  // A primary that vanishes (SIGKILL) is handled by node:cluster itself: the worker
+  // exits at once, so no orphan keeps the port.
 
   await bridge.listen();
   return bridge;

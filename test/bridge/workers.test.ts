@@ -236,13 +236,48 @@ test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed 
   assert.equal(fleet.lines.at(-1)?.event, 'closed');
 });
 
-test('SIGINT on the primary drains the fleet too', async () => {
-  const fleet = await startFleet(['--listen', `${HOST}:0`, '--target', server.address, '--workers', '2']);
-  const ws = await openWs(`ws://${HOST}:${fleet.port}/`);
-  const done = closed(ws);
+test('SIGTERM to one worker recycles it (drain, exit 0, replaced); SIGINT on the primary drains the fleet', async () => {
+  const fleet = await startFleet(['--listen', `${HOST}:0`, '--target', server.address, '--workers', '2', '--verbose']);
+  const url = `ws://${HOST}:${fleet.port}/`;
+  // Round-robin: two connections, one on each worker.
+  const first = await openWs(url);
+  const second = await openWs(url);
+  await waitFor(() => opensByWorker(fleet).size === 2, 'one open line per worker', 30_000);
+  const one = fleet.lines.find((l) => l.event === 'worker_started' && l.worker === 1)!;
+  const [onOne, onTwo] = fleet.lines.find((l) => l.event === 'open')!.worker === 1 ? [first, second] : [second, first];
+  const recycled = closed(onOne);
+  process.kill(one.pid!, 'SIGTERM');
+  assert.equal((await recycled).code, 1001);
+  await waitFor(() => fleet.lines.some((l) => l.event === 'listening' && l.worker === 3), 'replacement listening', 60_000);
+  const exit = fleet.lines.find((l) => l.event === 'worker_exit' && l.worker === 1)!;
+  assert.equal(exit.code, 0);
+  assert.equal(exit.replacing, true);
+  assert.equal(onTwo.readyState, onTwo.OPEN);
+
+  const done = closed(onTwo);
   fleet.child.kill('SIGINT');
   assert.equal((await done).code, 1001);
   assert.deepEqual(await fleet.exited, { code: 0, signal: null });
+});
+
+// Node's cluster makes a worker exit at once when its primary vanishes: no drain is
+// possible then, but no orphan keeps the port either.
+test('workers whose primary is SIGKILLed exit instead of lingering', async () => {
+  const fleet = await startFleet(['--listen', `${HOST}:0`, '--target', server.address, '--workers', '2']);
+  const pids = fleet.lines.filter((l) => l.event === 'worker_started').map((l) => l.pid!);
+  const ws = await openWs(`ws://${HOST}:${fleet.port}/`);
+  const done = closed(ws);
+  fleet.child.kill('SIGKILL');
+  assert.equal((await done).code, 1006);
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  await waitFor(() => !pids.some(alive), 'workers gone', 30_000);
 });
 
 test('--workers and the workers config key are validated: exit 2 with one line', async () => {
