@@ -37,8 +37,9 @@ interface Fleet {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-async function startFleet(args: string[]): Promise<Fleet> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `group`: the fleet gets its own process group, so a test can signal it as a terminal's Ctrl-C does. */
+async function startFleet(args: string[], group = false): Promise<Fleet> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
   const fleet = { child, lines: [] as Line[], stderr: '', port: 0 } as Fleet;
   const reader = (stream: NodeJS.ReadableStream, isErr: boolean) => {
     let pending = '';
@@ -236,8 +237,8 @@ test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed 
   assert.equal(fleet.lines.at(-1)?.event, 'closed');
 });
 
-test('SIGTERM to one worker recycles it (drain, exit 0, replaced); SIGINT on the primary drains the fleet', async () => {
-  const fleet = await startFleet(['--listen', `${HOST}:0`, '--target', server.address, '--workers', '2', '--verbose']);
+test('SIGTERM to one worker recycles it (drain, exit 0, replaced); Ctrl-C (SIGINT to the process group) drains the fleet once', async () => {
+  const fleet = await startFleet(['--listen', `${HOST}:0`, '--target', server.address, '--workers', '2', '--verbose'], true);
   const url = `ws://${HOST}:${fleet.port}/`;
   // Round-robin: two connections, one on each worker.
   const first = await openWs(url);
@@ -254,10 +255,13 @@ test('SIGTERM to one worker recycles it (drain, exit 0, replaced); SIGINT on the
   assert.equal(exit.replacing, true);
   assert.equal(onTwo.readyState, onTwo.OPEN);
 
+  // Ctrl-C: SIGINT to the whole process group, primary and workers alike, is still one drain.
   const done = closed(onTwo);
-  fleet.child.kill('SIGINT');
+  process.kill(-fleet.child.pid!, 'SIGINT');
   assert.equal((await done).code, 1001);
   assert.deepEqual(await fleet.exited, { code: 0, signal: null });
+  assert.ok(!fleet.stderr.includes('again'), fleet.stderr);
+  for (const e of fleet.lines.filter((l) => l.event === 'worker_exit' && l.worker !== 1)) assert.equal(e.code, 0);
 });
 
 // Node's cluster makes a worker exit at once when its primary vanishes: no drain is
