@@ -1,6 +1,8 @@
 // Runs every test suite the project has and prints one `N passed, N failed` line.
 //   node scripts/test.mjs            build, then every suite
-//   node scripts/test.mjs unit       one suite (types | unit | bridge | browser | e2e), no build
+//   node scripts/test.mjs unit       one suite (types | unit | bridge | faults | browser | e2e | stress), no build
+// `stress` (10,000 connections, the long property test) is not in the default run, to
+// keep local runs fast; `npm run test:stress` runs it, and .ci/run runs it after `npm test`.
 // Each suite reports its counts to a file so the total does not depend on parsing
 // another tool's console output.
 import { spawn } from 'node:child_process';
@@ -70,6 +72,7 @@ const suites = {
   },
   unit: nodeSuite('unit', 'test/unit'),
   bridge: nodeSuite('bridge', 'test/bridge'),
+  faults: nodeSuite('faults', 'test/faults'),
   browser: async () => {
     const countsFile = join(countsDir, 'browser.json');
     const code = await run(bin('wtr'), [], {
@@ -79,7 +82,9 @@ const suites = {
     return { ...readCounts(countsFile), code };
   },
   e2e: nodeSuite('e2e', 'test/e2e'),
+  stress: nodeSuite('stress', 'test/stress'),
 };
+const DEFAULT_SUITES = Object.keys(suites).filter((name) => name !== 'stress');
 
 const only = process.argv.slice(2);
 for (const name of only) {
@@ -99,7 +104,7 @@ if (only.length === 0) {
   }
 }
 if (failed === 0) {
-  for (const name of only.length ? only : Object.keys(suites)) {
+  for (const name of only.length ? only : DEFAULT_SUITES) {
     console.log(`\n# ${name}`);
     const result = await suites[name]();
     // A suite that exits non-zero without a failing test (a crash, a bad config)

@@ -3,7 +3,7 @@
  * the targets the operator listed, plus `/healthz`, `/metrics` and static files.
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -13,6 +13,7 @@ import { connectTarget, type ConnectFailure, type PendingConnect } from './conne
 import { BridgeError, type RefusalReason } from './errors.js';
 import { chooseFraming, clientIp, isValidHandshake, offeredProtocols, refuseHandshake } from './handshake.js';
 import { ConnectionLimiter } from './limits.js';
+import { startKeepalive } from './keepalive.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { resolveOptions, type BridgeConfig, type BridgeOptions } from './options.js';
@@ -90,6 +91,7 @@ class BridgeServer implements Bridge {
   private closing: Promise<void> | undefined;
   private nextId = 1;
   private pairsGone: (() => void) | undefined;
+  private stopKeepalive: () => void = () => {};
 
   constructor(private readonly config: BridgeConfig) {
     this.log = createLogger(config.log, config.quiet, config.verbose);
@@ -97,7 +99,15 @@ class BridgeServer implements Bridge {
     this.limiter = new ConnectionLimiter(config.maxConnections, config.maxPerIp);
     this.staticFiles = config.static === undefined ? undefined : new StaticFiles(config.static);
     this.tls = config.cert !== undefined;
-    this.server = this.tls ? createTlsServer(config) : createHttpServer();
+    // headersTimeout also bounds upgrade requests (slowloris); Node checks it every
+    // connectionsCheckingInterval, so that is kept well below it.
+    const http = {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: Math.max(config.headersTimeoutMs, 300_000),
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.headersTimeoutMs / 2)),
+      maxHeaderSize: config.maxHeaderSize,
+    };
+    this.server = this.tls ? createTlsServer(config, http) : createHttpServer(http);
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     this.wss = new WebSocketServer({
@@ -140,6 +150,7 @@ class BridgeServer implements Bridge {
         this.server.removeListener('error', onError);
         const info = this.server.address() as AddressInfo;
         this.bound = { host: info.address, port: info.port };
+        this.stopKeepalive = startKeepalive(this.config.pingIntervalMs, this.pairs);
         this.log.log('info', 'listening', {
           address: formatHostPort({ host: info.address, port: info.port }),
           tls: this.tls,
@@ -161,6 +172,7 @@ class BridgeServer implements Bridge {
 
   private async shutdown(): Promise<void> {
     this.log.log('info', 'shutdown', { connections: this.pairs.size, pending: this.pending.size });
+    this.stopKeepalive();
     const serverClosed = this.server.listening
       ? new Promise<void>((resolve) => this.server.close(() => resolve()))
       : Promise.resolve();
@@ -356,7 +368,7 @@ function truncate(text: string | undefined, max = 256): string | undefined {
 }
 
 /** Creates the HTTPS server, turning unreadable or mismatched PEM files into `ERR_BRIDGE_TLS`. */
-function createTlsServer(config: BridgeConfig): Server {
+function createTlsServer(config: BridgeConfig, http: ServerOptions): Server {
   let cert: Buffer;
   let key: Buffer;
   try {
@@ -366,7 +378,7 @@ function createTlsServer(config: BridgeConfig): Server {
     throw new BridgeError('ERR_BRIDGE_TLS', `cannot read TLS files: ${(err as Error).message}`, { cause: err });
   }
   try {
-    return createHttpsServer({ cert, key });
+    return createHttpsServer({ ...http, cert, key });
   } catch (err) {
     throw new BridgeError('ERR_BRIDGE_TLS', `invalid TLS certificate or key: ${(err as Error).message}`, { cause: err });
   }

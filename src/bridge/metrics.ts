@@ -26,7 +26,7 @@ const REFUSALS: readonly RefusalReason[] = [
   'max_per_ip', 'shutting_down', 'connect_refused', 'connect_timeout', 'client_gone',
 ];
 const CLOSES: readonly CloseReason[] = [
-  'client_closed', 'target_closed', 'target_error', 'message_too_big', 'client_error', 'idle_timeout', 'shutdown',
+  'client_closed', 'target_closed', 'target_error', 'message_too_big', 'client_error', 'idle_timeout', 'ping_timeout', 'shutdown',
 ];
 
 /** The bridge's counters. Plain numbers: the event loop is the only writer. */
