@@ -38,7 +38,13 @@ test('client RST mid-stream: the target gets an in-order prefix, then FIN; the p
       });
     });
     const freed = targetClosed(tcp, () => resetAt);
-    for (const m of sent) ws.send(m);
+    // Keep sending, a batch per turn of the event loop, until the reset: it lands mid-stream.
+    let offered = 0;
+    while (offered < sent.length && !resetAt) {
+      for (const m of sent.slice(offered, offered + 50)) ws.send(m);
+      offered = Math.min(sent.length, offered + 50);
+      await new Promise((r) => setImmediate(r));
+    }
     await gone;
     const detectMs = await freed;
     const { messages, tail } = splitNul(Buffer.concat(received));
@@ -51,7 +57,11 @@ test('client RST mid-stream: the target gets an in-order prefix, then FIN; the p
     assert.equal(line.reason, 'client_closed');
     assert.equal(line.closeCode, 1006);
     assert.equal(b.bridge.connections, 0);
-    report(t, { case: 'client RST mid-stream', delivered, lost: 0, detectMs });
+    // Whatever the bridge took from the client reached the target (what the client's own
+    // reset discarded from its send buffer never reached the bridge).
+    const lost = (line.messagesToTarget as number) - delivered;
+    assert.equal(lost, 0);
+    report(t, { case: 'client RST mid-stream', delivered, lost, offeredBeforeReset: offered, detectMs });
   } finally {
     await b.close();
     await server.close();
@@ -132,6 +142,41 @@ test('a client behind a proxy that stops forwarding (packets dropped) is found b
   } finally {
     for (const s of proxySockets) s.destroy();
     proxy.close();
+    await b.close();
+    await server.close();
+  }
+});
+
+test('a client that goes silent while the target streams: bytes held stay bounded, ping frees the target', async (t) => {
+  const highWaterMark = 64 * 1024;
+  let streaming = true;
+  const chunk = Buffer.alloc(16 * 1024, 0x61);
+  const server = await tcpServer((s) => {
+    // The target writes as fast as the bridge lets it, until the pair is gone.
+    const pump = () => {
+      while (streaming && !s.destroyed && s.write(chunk));
+    };
+    s.on('drain', pump);
+    s.on('close', () => (streaming = false));
+    pump();
+  });
+  const b = await startBridge({ target: server.address, pingInterval: PING_S, highWaterMark });
+  try {
+    const ws = await openWs(b.url(), undefined, { autoPong: false });
+    ws.on('ping', () => {});
+    const tcp = await server.socket(1);
+    const silencedAt = Date.now();
+    (ws as unknown as { _socket: Socket })._socket.pause();
+    const detectMs = await targetClosed(tcp, () => silencedAt);
+    const toClient = Number(/xmlsocket_bridge_bytes_total\{direction="to_client"\} (\d+)/.exec(b.bridge.metrics())![1]);
+    // The bridge read at most highWaterMark plus what the kernels' buffers took, not an unbounded stream.
+    assert.ok(toClient < 32 * 1024 * 1024, `bridge read ${toClient} bytes for a client that reads nothing`);
+    await waitFor(() => b.bridge.connections === 0, 'pair gone');
+    assert.equal(b.logs.find((l) => l.event === 'connection')!.reason, 'ping_timeout');
+    ws.terminate();
+    report(t, { case: 'client silent while the target streams', delivered: 0, lost: 0, pingIntervalMs: PING_S * 1000, detectMs, bridgeReadFromTargetBytes: toClient, highWaterMark });
+  } finally {
+    streaming = false;
     await b.close();
     await server.close();
   }
