@@ -50,7 +50,9 @@ function nextTarget(server: TcpServer): Promise<Socket> {
   return server.socket(server.accepted + 1);
 }
 
-async function oneRun(b: TestBridge, server: TcpServer, framing: 'stream' | 'message', s: fc.RecordValue<{ messages: string[]; tcpCuts: number[]; wsMessageCuts: number[]; wsFrameCuts: number[] }>): Promise<number> {
+type Scenario = { messages: string[]; tcpCuts: number[]; wsMessageCuts: number[]; wsFrameCuts: number[] };
+
+async function oneRun(b: TestBridge, server: TcpServer, framing: 'stream' | 'message', s: Scenario): Promise<number> {
   const accepted = nextTarget(server);
   const ws = await openWs(b.url(), framing === 'message' ? 'xmlsocket.message' : undefined);
   const tcp = await accepted;

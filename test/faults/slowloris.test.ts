@@ -2,7 +2,7 @@
 // half-open handshakes, oversize headers, and thousands of connections from one
 // address against --max-per-ip.
 import assert from 'node:assert/strict';
-import net, { type Socket } from 'node:net';
+import net from 'node:net';
 import { test } from 'node:test';
 import { closed, echo, HOST, openWs, rawUpgrade, readBytes, startBridge, tcpServer, waitFor } from '../bridge/helpers.js';
 import { report } from './ledger.js';
