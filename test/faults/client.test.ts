@@ -15,7 +15,7 @@ function targetClosed(s: Socket, from: () => number): Promise<number> {
   return new Promise((resolve) => s.once('close', () => resolve(Date.now() - from())));
 }
 
-test('client RST mid-stream: the target gets an in-order prefix, then FIN; the pair is logged client_closed', async (t) => {
+test('client RST mid-stream: the target gets an in-order prefix, then FIN; the pair is logged client_closed', { timeout: 120_000 }, async (t) => {
   const server = await tcpServer(echo);
   const b = await startBridge({ target: server.address, framing: 'message' });
   try {
@@ -68,7 +68,7 @@ test('client RST mid-stream: the target gets an in-order prefix, then FIN; the p
   }
 });
 
-test('a client that goes silent (no pong, reads nothing) is cut after a missed ping and its target freed', async (t) => {
+test('a client that goes silent (no pong, reads nothing) is cut after a missed ping and its target freed', { timeout: 120_000 }, async (t) => {
   const server = await tcpServer(echo);
   const b = await startBridge({ target: server.address, pingInterval: PING_S });
   try {
@@ -106,7 +106,7 @@ test('a client that goes silent (no pong, reads nothing) is cut after a missed p
   }
 });
 
-test('a client behind a proxy that stops forwarding (packets dropped) is found by ping; its target is freed', async (t) => {
+test('a client behind a proxy that stops forwarding (packets dropped) is found by ping; its target is freed', { timeout: 120_000 }, async (t) => {
   const server = await tcpServer(echo);
   const b = await startBridge({ target: server.address, pingInterval: PING_S });
   // A TCP proxy we control: forwards both ways until `drop`, then swallows everything
@@ -147,7 +147,7 @@ test('a client behind a proxy that stops forwarding (packets dropped) is found b
   }
 });
 
-test('a client that goes silent while the target streams: bytes held stay bounded, ping frees the target', async (t) => {
+test('a client that goes silent while the target streams: bytes held stay bounded, ping frees the target', { timeout: 120_000 }, async (t) => {
   const highWaterMark = 64 * 1024;
   let streaming = true;
   const chunk = Buffer.alloc(16 * 1024, 0x61);
@@ -177,40 +177,6 @@ test('a client that goes silent while the target streams: bytes held stay bounde
     report(t, { case: 'client silent while the target streams', delivered: 0, lost: 0, pingIntervalMs: PING_S * 1000, detectMs, bridgeReadFromTargetBytes: toClient, highWaterMark });
   } finally {
     streaming = false;
-    await b.close();
-    await server.close();
-  }
-});
-
-test('with pingInterval 0 no pings are sent', async () => {
-  const server = await tcpServer(echo);
-  const b = await startBridge({ target: server.address, pingInterval: 0 });
-  try {
-    const ws = await openWs(b.url(), undefined, { autoPong: false });
-    let pings = 0;
-    ws.on('ping', () => (pings += 1));
-    await settle(300);
-    assert.equal(pings, 0);
-    ws.close();
-    await closed(ws);
-  } finally {
-    await b.close();
-    await server.close();
-  }
-});
-
-test('a client answering pings stays bridged through many intervals', async () => {
-  const server = await tcpServer(echo);
-  const b = await startBridge({ target: server.address, pingInterval: 0.2 });
-  try {
-    const ws = await openWs(b.url());
-    let pings = 0;
-    ws.on('ping', () => (pings += 1));
-    await waitFor(() => pings >= 3, 'three pings');
-    assert.equal(ws.readyState, WebSocket.OPEN);
-    ws.close();
-    await closed(ws);
-  } finally {
     await b.close();
     await server.close();
   }

@@ -93,7 +93,7 @@ async function oneRun(b: TestBridge, server: TcpServer, framing: 'stream' | 'mes
 }
 
 for (const framing of ['message', 'stream'] as const) {
-  test(`property: ${framing} framing, ${RUNS_PER_FRAMING} random message sets under random TCP and WebSocket splits arrive exactly once, in order, byte-identical`, async (t) => {
+  test(`property: ${framing} framing, ${RUNS_PER_FRAMING} random message sets under random TCP and WebSocket splits arrive exactly once, in order, byte-identical`, { timeout: 120_000 }, async (t) => {
     const server = await tcpServer();
     const b = await startBridge({ target: server.address, framing, quiet: true });
     let delivered = 0;

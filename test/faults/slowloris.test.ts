@@ -19,7 +19,7 @@ function rawClient(port: number) {
   return { s, gone, answer: () => answer };
 }
 
-test('slowloris: upgrade headers trickled one byte a second are cut at --headers-timeout with 408', async (t) => {
+test('slowloris: upgrade headers trickled one byte a second are cut at --headers-timeout with 408', { timeout: 120_000 }, async (t) => {
   const server = await tcpServer(echo);
   const headersTimeout = 2;
   const b = await startBridge({ target: server.address, headersTimeout });
@@ -50,7 +50,7 @@ test('slowloris: upgrade headers trickled one byte a second are cut at --headers
   }
 });
 
-test('many half-open handshakes (connected, partial or no request) are all cut; real clients are served meanwhile', async (t) => {
+test('many half-open handshakes (connected, partial or no request) are all cut; real clients are served meanwhile', { timeout: 120_000 }, async (t) => {
   const server = await tcpServer(echo);
   const headersTimeout = 1;
   const b = await startBridge({ target: server.address, headersTimeout });
@@ -91,7 +91,7 @@ test('many half-open handshakes (connected, partial or no request) are all cut; 
   }
 });
 
-test('oversize request headers get 431 at the default 16 KiB and at a smaller --max-header-size', async (t) => {
+test('oversize request headers get 431 at the default 16 KiB and at a smaller --max-header-size', { timeout: 120_000 }, async (t) => {
   const server = await tcpServer(echo);
   const byDefault = await startBridge({ target: server.address });
   const small = await startBridge({ target: server.address, maxHeaderSize: 4096 });
@@ -109,7 +109,7 @@ test('oversize request headers get 431 at the default 16 KiB and at a smaller --
   }
 });
 
-test('2,000 connections from one address against --max-per-ip 256: 256 bridged, the rest 429; another address still gets in', async (t) => {
+test('2,000 connections from one address against --max-per-ip 256: 256 bridged, the rest 429; another address still gets in', { timeout: 120_000 }, async (t) => {
   const server = await tcpServer(echo);
   const b = await startBridge({ target: server.address, quiet: true });
   const N = 2000;

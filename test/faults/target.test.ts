@@ -26,7 +26,7 @@ const RESET_OUTCOMES = new Map([[1000, 'target_closed'], [1011, 'target_error']]
 
 for (const framing of ['message', 'stream'] as const) {
   for (const delayMs of [0, 100]) {
-    test(`${framing}: the target resets (RST) mid-message ${delayMs} ms after its last write: whole messages arrive once, in order, then 1000 or 1011`, async (t) => {
+    test(`${framing}: the target resets (RST) mid-message ${delayMs} ms after its last write: whole messages arrive once, in order, then 1000 or 1011`, { timeout: 120_000 }, async (t) => {
       const sent = numbered(200, 20);
       const server = await tcpServer((s) => {
         // Once the pair is up (the client says go): every message, then half of the next one, then a reset.
@@ -60,7 +60,7 @@ for (const framing of ['message', 'stream'] as const) {
   }
 }
 
-test('the target half-closes (FIN, still reading): its messages arrive, the client gets 1000; client messages sent before the FIN arrive', async (t) => {
+test('the target half-closes (FIN, still reading): its messages arrive, the client gets 1000; client messages sent before the FIN arrive', { timeout: 120_000 }, async (t) => {
   const fromTarget = numbered(100);
   const fromClient = numbered(100, 10);
   const targetGot: Buffer[] = [];
@@ -96,7 +96,7 @@ test('the target half-closes (FIN, still reading): its messages arrive, the clie
   }
 });
 
-test('the target never reads while the client floods: the bridge stops reading the client, memory stays bounded, nothing is lost', async (t) => {
+test('the target never reads while the client floods: the bridge stops reading the client, memory stays bounded, nothing is lost', { timeout: 120_000 }, async (t) => {
   const highWaterMark = 64 * 1024;
   let target!: Socket;
   const server = await tcpServer((s) => {
@@ -150,7 +150,7 @@ test('the target never reads while the client floods: the bridge stops reading t
   }
 });
 
-test('the target black-holes (no data, no FIN, no RST): --idle-timeout ends the pair with 1000', async (t) => {
+test('the target black-holes (no data, no FIN, no RST): --idle-timeout ends the pair with 1000', { timeout: 120_000 }, async (t) => {
   const server = await tcpServer((s) => s.pause());
   const idleTimeout = 0.5;
   const b = await startBridge({ target: server.address, idleTimeout });
