@@ -13,7 +13,7 @@ import { connectTarget, type ConnectFailure, type PendingConnect } from './conne
 import { BridgeError, type RefusalReason } from './errors.js';
 import { chooseFraming, clientIp, isValidHandshake, offeredProtocols, refuseHandshake } from './handshake.js';
 import { ConnectionLimiter } from './limits.js';
-import { startKeepalive } from './keepalive.js';
+import { Keepalive } from './keepalive.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { resolveOptions, type BridgeConfig, type BridgeOptions } from './options.js';
@@ -91,12 +91,13 @@ class BridgeServer implements Bridge {
   private closing: Promise<void> | undefined;
   private nextId = 1;
   private pairsGone: (() => void) | undefined;
-  private stopKeepalive: () => void = () => {};
+  private readonly keepalive: Keepalive;
 
   constructor(private readonly config: BridgeConfig) {
     this.log = createLogger(config.log, config.quiet, config.verbose);
     this.routes = new RouteTable(config);
     this.limiter = new ConnectionLimiter(config.maxConnections, config.maxPerIp);
+    this.keepalive = new Keepalive(config.pingIntervalMs);
     this.staticFiles = config.static === undefined ? undefined : new StaticFiles(config.static);
     this.tls = config.cert !== undefined;
     // headersTimeout also bounds upgrade requests (slowloris); Node checks it every
@@ -150,7 +151,7 @@ class BridgeServer implements Bridge {
         this.server.removeListener('error', onError);
         const info = this.server.address() as AddressInfo;
         this.bound = { host: info.address, port: info.port };
-        this.stopKeepalive = startKeepalive(this.config.pingIntervalMs, this.pairs);
+        this.keepalive.start();
         this.log.log('info', 'listening', {
           address: formatHostPort({ host: info.address, port: info.port }),
           tls: this.tls,
@@ -172,7 +173,7 @@ class BridgeServer implements Bridge {
 
   private async shutdown(): Promise<void> {
     this.log.log('info', 'shutdown', { connections: this.pairs.size, pending: this.pending.size });
-    this.stopKeepalive();
+    this.keepalive.stop();
     const serverClosed = this.server.listening
       ? new Promise<void>((resolve) => this.server.close(() => resolve()))
       : Promise.resolve();
@@ -340,6 +341,7 @@ class BridgeServer implements Bridge {
       metrics: this.metricsStore,
       onEnd: (summary) => {
         this.pairs.delete(pair);
+        this.keepalive.delete(pair);
         this.limiter.release(info.ip);
         this.metricsStore.open -= 1;
         this.metricsStore.closed(summary.reason);
@@ -358,6 +360,7 @@ class BridgeServer implements Bridge {
       },
     });
     this.pairs.add(pair);
+    this.keepalive.add(pair);
     // close() may have started between the TCP connect and now.
     if (this.closing) pair.shutdown();
   }

@@ -104,6 +104,8 @@ export class Pair {
   private messagesToClient = 0;
   /** Whether the client answered (pong or any message) since the last ping. @internal */
   alive = true;
+  /** @internal Owned by the bridge's keepalive sweep. */
+  keepaliveSlot = -1;
 
   constructor(private readonly o: PairOptions) {
     this.ws = o.ws;
