@@ -16,17 +16,27 @@ const RUNS_PER_FRAMING = 1000; // 2,000 message sets in all
 const tricky = fc.constantFrom('a', '<', '>', '&', '"', 'é', 'ß', '€', '中', '😀', '𝄞', '\u2028', '\uFEFF', ' ');
 const anyChar = fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).filter((c) => c !== '\0');
 const message = fc.array(fc.oneof(tricky, anyChar), { maxLength: 40 }).map((cs) => cs.join(''));
+// A cut point: at a random byte, or (half the time) inside a random multi-byte character.
+const cutPoint = fc.record({ pick: fc.nat(), insideChar: fc.boolean() });
+const cuts = (max: number) => fc.array(cutPoint, { minLength: 1, maxLength: max });
 const scenario = fc.record({
   messages: fc.array(message, { minLength: 1, maxLength: 12 }),
-  // Cut points as fractions of the byte length: TCP writes from the target, WebSocket messages and frames from the client.
-  tcpCuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }),
-  wsMessageCuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
-  wsFrameCuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
+  tcpCuts: cuts(10), // target's TCP writes
+  wsMessageCuts: cuts(6), // stream framing: the client's byte stream into WebSocket messages
+  wsFrameCuts: cuts(6), // each WebSocket message into continuation frames
 });
+type Cut = { pick: number; insideChar: boolean };
 
-/** Cuts `bytes` at the given fractions of its length (duplicates and ends allowed: empty pieces are kept). */
-function cut(bytes: Buffer, fractions: readonly number[]): Buffer[] {
-  const at = fractions.map((f) => Math.floor(f * bytes.length)).sort((a, b) => a - b);
+/** Whether offset `at` falls inside a multi-byte UTF-8 character (the byte there is a continuation byte). */
+const insideChar = (bytes: Buffer, at: number) => at > 0 && at < bytes.length && (bytes[at]! & 0xc0) === 0x80;
+
+/** Cuts `bytes` at the given points (duplicates and ends allowed: empty pieces are kept). */
+function cut(bytes: Buffer, points: readonly Cut[]): Buffer[] {
+  const inside: number[] = [];
+  for (let i = 1; i < bytes.length; i++) if (insideChar(bytes, i)) inside.push(i);
+  const at = points
+    .map((c) => (c.insideChar && inside.length ? inside[c.pick % inside.length]! : c.pick % (bytes.length + 1)))
+    .sort((a, b) => a - b);
   const pieces: Buffer[] = [];
   let start = 0;
   for (const p of at) {
@@ -37,9 +47,9 @@ function cut(bytes: Buffer, fractions: readonly number[]): Buffer[] {
   return pieces;
 }
 
-/** Sends one WebSocket message as continuation frames cut at `fractions`. */
-function sendFragmented(ws: WebSocket, data: Buffer, binary: boolean, fractions: readonly number[]): void {
-  const frames = cut(data, fractions);
+/** Sends one WebSocket message as continuation frames cut at `points`. */
+function sendFragmented(ws: WebSocket, data: Buffer, binary: boolean, points: readonly Cut[]): void {
+  const frames = cut(data, points);
   frames.forEach((frame, i) => ws.send(frame, { binary, fin: i === frames.length - 1 }));
 }
 
@@ -50,7 +60,10 @@ function nextTarget(server: TcpServer): Promise<Socket> {
   return server.socket(server.accepted + 1);
 }
 
-type Scenario = { messages: string[]; tcpCuts: number[]; wsMessageCuts: number[]; wsFrameCuts: number[] };
+type Scenario = { messages: string[]; tcpCuts: Cut[]; wsMessageCuts: Cut[]; wsFrameCuts: Cut[] };
+
+/** Counts, to show the splits reach the bridge as separate reads rather than being coalesced. */
+const seen = { tcpWrites: 0, framesToClient: 0, midCharCuts: 0 };
 
 async function oneRun(b: TestBridge, server: TcpServer, framing: 'stream' | 'message', s: Scenario): Promise<number> {
   const accepted = nextTarget(server);
@@ -63,8 +76,14 @@ async function oneRun(b: TestBridge, server: TcpServer, framing: 'stream' | 'mes
   tcp.on('data', (d) => atTarget.push(d));
 
   // Target to client: the wire bytes in random TCP writes, each given a turn of the event loop.
+  let offset = 0;
   for (const piece of cut(wire, s.tcpCuts)) {
-    if (piece.length) tcp.write(piece);
+    if (piece.length) {
+      tcp.write(piece);
+      seen.tcpWrites += 1;
+      offset += piece.length;
+      if (insideChar(wire, offset)) seen.midCharCuts += 1;
+    }
     await tick();
   }
   // Client to target.
@@ -83,6 +102,7 @@ async function oneRun(b: TestBridge, server: TcpServer, framing: 'stream' | 'mes
   }
   ws.close();
   await closed(ws);
+  if (framing === 'stream') seen.framesToClient += received.length;
   assert.deepEqual(Buffer.concat(atTarget), wire, 'client to target: bytes differ');
   if (framing === 'message') {
     assert.deepEqual(received.map((d) => d.toString('utf8')), s.messages, 'target to client: messages differ');
@@ -98,6 +118,7 @@ for (const framing of ['message', 'stream'] as const) {
     const b = await startBridge({ target: server.address, framing, quiet: true });
     let delivered = 0;
     const started = Date.now();
+    Object.assign(seen, { tcpWrites: 0, framesToClient: 0, midCharCuts: 0 });
     try {
       await fc.assert(
         fc.asyncProperty(scenario, async (s) => {
@@ -105,7 +126,17 @@ for (const framing of ['message', 'stream'] as const) {
         }),
         { numRuns: RUNS_PER_FRAMING },
       );
-      report(t, { case: `property test (${framing})`, delivered, lost: 0, runs: RUNS_PER_FRAMING, elapsedMs: Date.now() - started });
+      report(t, {
+        case: `property test (${framing})`,
+        delivered,
+        lost: 0,
+        runs: RUNS_PER_FRAMING,
+        elapsedMs: Date.now() - started,
+        targetTcpWrites: seen.tcpWrites,
+        tcpCutsInsideAChar: seen.midCharCuts,
+        // Stream framing forwards each TCP read as one frame: close to targetTcpWrites means the splits reached the bridge as separate reads.
+        ...(framing === 'stream' ? { streamFramesToClient: seen.framesToClient } : {}),
+      });
     } finally {
       await b.close();
       await server.close();
