@@ -148,6 +148,13 @@ export class Pair {
    */
   heartbeat(): void {
     if (this.reason || this.ws.readyState !== this.ws.OPEN) return;
+    // While a slow target holds the WebSocket paused the bridge reads nothing from the
+    // client, its pongs included: silence is ours, not the client's. Judge it again
+    // a full interval after reading resumes.
+    if (this.ws.isPaused) {
+      this.alive = true;
+      return;
+    }
     if (!this.alive) {
       this.reason = 'ping_timeout';
       this.closeCode = 1006;

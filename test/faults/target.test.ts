@@ -103,7 +103,8 @@ test('the target never reads while the client floods: the bridge stops reading t
     target = s;
     s.pause();
   });
-  const b = await startBridge({ target: server.address, framing: 'message', highWaterMark });
+  // Fast pings: the client must not be taken for dead while the bridge, not the client, has stopped reading.
+  const b = await startBridge({ target: server.address, framing: 'message', highWaterMark, pingInterval: 0.2 });
   try {
     const ws = await openWs(b.url());
     const sent = numbered(20_000, 1000); // ~20 MB, several times what loopback socket buffers hold
