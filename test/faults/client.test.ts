@@ -181,3 +181,35 @@ test('a client that goes silent while the target streams: bytes held stay bounde
     await server.close();
   }
 });
+
+test('a client sending invalid UTF-8 text (1007) or a broken frame (1002) loses only its own pair; the target is freed', { timeout: 120_000 }, async (t) => {
+  const server = await tcpServer(echo);
+  const b = await startBridge({ target: server.address, framing: 'message' });
+  try {
+    const bystander = await openWs(b.url());
+    const bystanderTcp = await server.socket(1);
+    const badText = await openWs(b.url());
+    const badTextTcp = await server.socket(2);
+    const badFrame = await openWs(b.url());
+    const badFrameTcp = await server.socket(3);
+    const textClosed = closed(badText);
+    const frameClosed = closed(badFrame);
+    badText.send(Buffer.from([0x3c, 0xff, 0x3e]), { binary: false }); // "<\xff>" as a text frame
+    // FIN with RSV2 and RSV3 set, masked, empty: no extension allows those bits.
+    (badFrame as unknown as { _socket: Socket })._socket.write(Buffer.from([0xb1, 0x80, 0, 0, 0, 0]));
+    assert.equal((await textClosed).code, 1007);
+    assert.equal((await frameClosed).code, 1002);
+    await waitFor(() => badTextTcp.destroyed && badFrameTcp.destroyed, 'their target connections freed');
+    await waitFor(() => b.logs.filter((l) => l.event === 'connection').length === 2, 'two log lines');
+    assert.deepEqual(b.logs.filter((l) => l.event === 'connection').map((l) => l.reason), ['client_error', 'client_error']);
+    // The bystander is untouched.
+    bystander.send('<still/>');
+    assert.equal((await readBytes(bystanderTcp, 9)).toString(), '<still/>\0');
+    bystander.close();
+    await closed(bystander);
+    report(t, { case: 'client sends invalid UTF-8 / broken frame', delivered: 1, lost: 0, closeCodes: '1007,1002' });
+  } finally {
+    await b.close();
+    await server.close();
+  }
+});
