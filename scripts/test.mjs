@@ -1,6 +1,9 @@
 // Runs every test suite the project has and prints one `N passed, N failed` line.
 //   node scripts/test.mjs            build, then every suite
-//   node scripts/test.mjs unit       one suite (types | unit | bridge | browser | e2e | fleet), no build
+//   node scripts/test.mjs unit       one suite (types | unit | bridge | faults | browser | e2e | fleet | stress), no build
+//   node scripts/test.mjs --stress   build, then every suite including stress (what .ci/run does)
+// `stress` (10,000 concurrent connections, ~30 s) is not in the default run, to keep
+// local runs fast; `npm run test:stress` runs it alone.
 // Each suite reports its counts to a file so the total does not depend on parsing
 // another tool's console output.
 import { spawn } from 'node:child_process';
@@ -70,6 +73,7 @@ const suites = {
   },
   unit: nodeSuite('unit', 'test/unit'),
   bridge: nodeSuite('bridge', 'test/bridge'),
+  faults: nodeSuite('faults', 'test/faults'),
   browser: async () => {
     const countsFile = join(countsDir, 'browser.json');
     const code = await run(bin('wtr'), [], {
@@ -81,9 +85,12 @@ const suites = {
   e2e: nodeSuite('e2e', 'test/e2e'),
   // Bridges behind real nginx and HAProxy (system packages; .ci/run installs them).
   fleet: nodeSuite('fleet', 'test/fleet'),
+  stress: nodeSuite('stress', 'test/stress'),
 };
+const DEFAULT_SUITES = Object.keys(suites).filter((name) => name !== 'stress');
 
-const only = process.argv.slice(2);
+const withStress = process.argv.includes('--stress');
+const only = process.argv.slice(2).filter((a) => a !== '--stress');
 for (const name of only) {
   if (!(name in suites)) {
     console.error(`unknown suite "${name}"; known: ${Object.keys(suites).join(', ')}`);
@@ -101,7 +108,7 @@ if (only.length === 0) {
   }
 }
 if (failed === 0) {
-  for (const name of only.length ? only : Object.keys(suites)) {
+  for (const name of only.length ? only : withStress ? [...DEFAULT_SUITES, 'stress'] : DEFAULT_SUITES) {
     console.log(`\n# ${name}`);
     const result = await suites[name]();
     // A suite that exits non-zero without a failing test (a crash, a bad config)

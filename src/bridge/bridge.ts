@@ -3,7 +3,7 @@
  * the targets the operator listed, plus `/healthz`, `/metrics` and static files.
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -13,6 +13,7 @@ import { connectTarget, type ConnectFailure, type PendingConnect } from './conne
 import { BridgeError, type RefusalReason } from './errors.js';
 import { chooseFraming, clientIp, isValidHandshake, offeredProtocols, refuseHandshake } from './handshake.js';
 import { ConnectionLimiter } from './limits.js';
+import { Keepalive } from './keepalive.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { resolveOptions, type BridgeConfig, type BridgeOptions } from './options.js';
@@ -116,6 +117,7 @@ class BridgeServer implements Bridge {
   private readonly proxyAcceptor: ProxyAcceptor | undefined;
   /** Client addresses named by PROXY headers, by connection. */
   private readonly proxiedAddress = new WeakMap<Socket, string>();
+  private readonly keepalive: Keepalive;
 
   constructor(
     private readonly config: BridgeConfig,
@@ -125,9 +127,18 @@ class BridgeServer implements Bridge {
     this.log = createLogger(config.log, config.quiet, config.verbose);
     this.routes = new RouteTable(config);
     this.limiter = new ConnectionLimiter(config.maxConnections, config.maxPerIp);
+    this.keepalive = new Keepalive(config.pingIntervalMs);
     this.staticFiles = config.static === undefined ? undefined : new StaticFiles(config.static);
     this.tls = config.cert !== undefined;
-    this.server = this.tls ? createTlsServer(config) : createHttpServer();
+    // headersTimeout also bounds upgrade requests (slowloris); Node checks it every
+    // connectionsCheckingInterval, so that is kept well below it.
+    const http = {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: Math.max(config.headersTimeoutMs, 300_000),
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.headersTimeoutMs / 2)),
+      maxHeaderSize: config.maxHeaderSize,
+    };
+    this.server = this.tls ? createTlsServer(config, http) : createHttpServer(http);
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     if (config.proxyProtocol) {
@@ -187,6 +198,7 @@ class BridgeServer implements Bridge {
         listener.removeListener('error', onError);
         const info = listener.address() as AddressInfo;
         this.bound = { host: info.address, port: info.port };
+        this.keepalive.start();
         this.log.log('info', 'listening', {
           address: formatHostPort({ host: info.address, port: info.port }),
           tls: this.tls,
@@ -209,6 +221,7 @@ class BridgeServer implements Bridge {
 
   private async shutdown(): Promise<void> {
     this.log.log('info', 'shutdown', { connections: this.pairs.size, pending: this.pending.size });
+    this.keepalive.stop();
     const listener = this.proxyListener ?? this.server;
     const serverClosed = listener.listening
       ? new Promise<void>((resolve) => listener.close(() => resolve()))
@@ -394,6 +407,7 @@ class BridgeServer implements Bridge {
       metrics: this.metricsStore,
       onEnd: (summary) => {
         this.pairs.delete(pair);
+        this.keepalive.delete(pair);
         this.limiter.release(info.ip);
         this.metricsStore.open -= 1;
         this.metricsStore.closed(summary.reason);
@@ -412,6 +426,7 @@ class BridgeServer implements Bridge {
       },
     });
     this.pairs.add(pair);
+    this.keepalive.add(pair);
     // close() may have started between the TCP connect and now.
     if (this.closing) pair.shutdown();
   }
@@ -433,7 +448,7 @@ function truncate(text: string | undefined, max = 256): string | undefined {
 }
 
 /** Creates the HTTPS server, turning unreadable or mismatched PEM files into `ERR_BRIDGE_TLS`. */
-function createTlsServer(config: BridgeConfig): Server {
+function createTlsServer(config: BridgeConfig, http: ServerOptions): Server {
   let cert: Buffer;
   let key: Buffer;
   try {
@@ -443,7 +458,7 @@ function createTlsServer(config: BridgeConfig): Server {
     throw new BridgeError('ERR_BRIDGE_TLS', `cannot read TLS files: ${(err as Error).message}`, { cause: err });
   }
   try {
-    return createHttpsServer({ cert, key });
+    return createHttpsServer({ ...http, cert, key });
   } catch (err) {
     throw new BridgeError('ERR_BRIDGE_TLS', `invalid TLS certificate or key: ${(err as Error).message}`, { cause: err });
   }

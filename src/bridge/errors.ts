@@ -95,6 +95,7 @@ export type RefusalReason =
  * | `message_too_big` | 1009 |
  * | `client_error` | 1002 or 1007 (sent by `ws` for a broken frame or invalid UTF-8) |
  * | `idle_timeout` | 1000 |
+ * | `ping_timeout` | none: the client missed a ping (`pingInterval`) and its connection was cut; logged as 1006 |
  * | `shutdown` | 1001 |
  */
 export type CloseReason =
@@ -104,4 +105,5 @@ export type CloseReason =
   | 'message_too_big'
   | 'client_error'
   | 'idle_timeout'
+  | 'ping_timeout'
   | 'shutdown';

@@ -27,7 +27,7 @@ const REFUSALS: readonly RefusalReason[] = [
   'proxy_protocol',
 ];
 const CLOSES: readonly CloseReason[] = [
-  'client_closed', 'target_closed', 'target_error', 'message_too_big', 'client_error', 'idle_timeout', 'shutdown',
+  'client_closed', 'target_closed', 'target_error', 'message_too_big', 'client_error', 'idle_timeout', 'ping_timeout', 'shutdown',
 ];
 
 /** The bridge's counters. Plain numbers: the event loop is the only writer. */

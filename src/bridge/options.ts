@@ -47,6 +47,16 @@ export interface BridgeOptions {
   maxPerIp?: number | string;
   /** Seconds without traffic either way before the pair is closed. Default 0 (off). */
   idleTimeout?: number | string;
+  /**
+   * Seconds between WebSocket pings. A client that has not answered the previous ping
+   * (nor sent anything) when the next one is due is cut, and its TCP connection freed:
+   * a client that vanished silently is found within two intervals. Default 30; 0 = off.
+   */
+  pingInterval?: number | string;
+  /** Seconds a client may take to send the HTTP/upgrade request headers before it is cut. Default 10. */
+  headersTimeout?: number | string;
+  /** Largest HTTP request head in bytes; bigger ones get 431. Default 16 KiB (16384). */
+  maxHeaderSize?: number | string;
   /** Bytes queued towards a slow peer before the other side is paused. Default 256 KiB (262144). */
   highWaterMark?: number | string;
   /** Seconds `close()` waits for WebSocket close handshakes before cutting sockets. Default 10. */
@@ -82,6 +92,9 @@ export const DEFAULTS = {
   maxConnections: 10000,
   maxPerIp: 256,
   idleTimeout: 0,
+  pingInterval: 30,
+  headersTimeout: 10,
+  maxHeaderSize: 16 * 1024,
   highWaterMark: 256 * 1024,
   shutdownTimeout: 10,
 } as const;
@@ -105,6 +118,9 @@ export interface BridgeConfig {
   maxConnections: number;
   maxPerIp: number;
   idleTimeoutMs: number;
+  pingIntervalMs: number;
+  headersTimeoutMs: number;
+  maxHeaderSize: number;
   highWaterMark: number;
   shutdownTimeoutMs: number;
   static: string | undefined;
@@ -120,7 +136,7 @@ export interface BridgeConfig {
 /** Every option key, for unknown-key detection in objects and config files. */
 export const OPTION_KEYS: readonly (keyof BridgeOptions)[] = [
   'listen', 'target', 'routes', 'allow', 'origins', 'framing', 'maxMessage', 'connectTimeout',
-  'maxConnections', 'maxPerIp', 'idleTimeout', 'highWaterMark', 'shutdownTimeout', 'static',
+  'maxConnections', 'maxPerIp', 'idleTimeout', 'pingInterval', 'headersTimeout', 'maxHeaderSize', 'highWaterMark', 'shutdownTimeout', 'static',
   'cert', 'key', 'trustProxy', 'proxyProtocol', 'quiet', 'verbose', 'log',
 ];
 
@@ -273,6 +289,9 @@ export function resolveOptions(options: BridgeOptions): BridgeConfig {
     maxConnections: parseCount('maxConnections', o.maxConnections ?? DEFAULTS.maxConnections),
     maxPerIp: parseCount('maxPerIp', o.maxPerIp ?? DEFAULTS.maxPerIp),
     idleTimeoutMs: parseSeconds('idleTimeout', o.idleTimeout ?? DEFAULTS.idleTimeout, true),
+    pingIntervalMs: parseSeconds('pingInterval', o.pingInterval ?? DEFAULTS.pingInterval, true),
+    headersTimeoutMs: parseSeconds('headersTimeout', o.headersTimeout ?? DEFAULTS.headersTimeout, false),
+    maxHeaderSize: o.maxHeaderSize === undefined ? DEFAULTS.maxHeaderSize : parseSize('maxHeaderSize', o.maxHeaderSize),
     highWaterMark: o.highWaterMark === undefined ? DEFAULTS.highWaterMark : parseSize('highWaterMark', o.highWaterMark),
     shutdownTimeoutMs: parseSeconds('shutdownTimeout', o.shutdownTimeout ?? DEFAULTS.shutdownTimeout, false),
     static: optionalString('static', o.static),

@@ -64,6 +64,9 @@ function onClientError(this: WebSocket, err: Error & { code?: string }) {
 function onClientClose(this: WebSocket, code: number) {
   pairOf(this).onClientClose(code);
 }
+function onClientPong(this: WebSocket) {
+  pairOf(this).alive = true;
+}
 function onTargetData(this: Socket, chunk: Buffer) {
   pairOf(this).onTargetData(chunk);
 }
@@ -99,6 +102,10 @@ export class Pair {
   private bytesToClient = 0;
   private messagesToTarget = 0;
   private messagesToClient = 0;
+  /** Whether the client answered (pong or any message) since the last ping. @internal */
+  alive = true;
+  /** @internal Owned by the bridge's keepalive sweep. */
+  keepaliveSlot = -1;
 
   constructor(private readonly o: PairOptions) {
     this.ws = o.ws;
@@ -113,6 +120,7 @@ export class Pair {
     this.ws.on('message', onClientMessage);
     this.ws.on('error', onClientError);
     this.ws.on('close', onClientClose);
+    this.ws.on('pong', onClientPong);
     this.tcp.on('data', onTargetData);
     this.tcp.on('drain', onTargetDrain);
     this.tcp.on('end', onTargetEnd);
@@ -134,6 +142,29 @@ export class Pair {
     this.tcp.destroy();
   }
 
+  /**
+   * One keepalive tick: a client that has not answered since the last ping is cut
+   * (no close frame: it would not arrive), which frees its TCP connection.
+   */
+  heartbeat(): void {
+    if (this.reason || this.ws.readyState !== this.ws.OPEN) return;
+    // While a slow target holds the WebSocket paused the bridge reads nothing from the
+    // client, its pongs included: silence is ours, not the client's. Judge it again
+    // a full interval after reading resumes.
+    if (this.ws.isPaused) {
+      this.alive = true;
+      return;
+    }
+    if (!this.alive) {
+      this.reason = 'ping_timeout';
+      this.closeCode = 1006;
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
+  }
+
   private activity(): void {
     this.idleTimer?.refresh();
   }
@@ -143,6 +174,7 @@ export class Pair {
   onClientMessage(data: Buffer): void {
     if (this.reason) return;
     this.activity();
+    this.alive = true;
     let ok: boolean;
     if (this.splitter) {
       this.tcp.cork();

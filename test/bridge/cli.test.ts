@@ -132,12 +132,14 @@ test('operator errors exit 2 with one line naming the problem', async () => {
       cli(['--config', join(dir, 'list.json')]),
       cli(['--listen', `${HOST}:${taken}`, '--target', server.address]),
       cli(['--target']),
+      cli(['--target', server.address, '--ping-interval', '-5']),
     ]);
     assertOperatorError(runs[0]!, /unknown option --bogus/, 'ERR_BRIDGE_UNKNOWN_OPTION');
     assertOperatorError(runs[1]!, /maxMessage must be a positive size/, 'ERR_BRIDGE_INVALID_OPTION');
     assertOperatorError(runs[2]!, /target must be HOST:PORT/, 'ERR_BRIDGE_INVALID_OPTION');
     assertOperatorError(runs[3]!, /no target/, 'ERR_BRIDGE_NO_TARGET');
     assertOperatorError(runs[4]!, /cannot read config file .*missing\.json/, 'ERR_BRIDGE_CONFIG_UNREADABLE');
+    assertOperatorError(runs[10]!, /pingInterval must be a number of seconds/, 'ERR_BRIDGE_INVALID_OPTION');
     assertOperatorError(runs[5]!, /broken\.json is not valid JSON/, 'ERR_BRIDGE_CONFIG_INVALID');
     assertOperatorError(runs[6]!, /unknown option "maxMesage"/, 'ERR_BRIDGE_UNKNOWN_OPTION');
     assertOperatorError(runs[7]!, /must contain a JSON object/, 'ERR_BRIDGE_CONFIG_INVALID');
@@ -171,7 +173,7 @@ test('--help lists every option with its default and exits 0', async () => {
   const run = await cli(['--help']);
   assert.equal(run.code, 0);
   for (const flag of ['--listen', '--target', '--route', '--allow', '--origin', '--framing', '--max-message', '--connect-timeout',
-    '--max-connections', '--max-per-ip', '--idle-timeout', '--high-water-mark', '--shutdown-timeout', '--static', '--cert', '--key',
+    '--max-connections', '--max-per-ip', '--idle-timeout', '--ping-interval', '--headers-timeout', '--max-header-size', '--high-water-mark', '--shutdown-timeout', '--static', '--cert', '--key',
     '--trust-proxy', '--config', '--quiet', '--verbose']) {
     const line = run.stdout.split('\n').find((l) => l.trimStart().startsWith(`${flag} `));
     assert.ok(line, `${flag} missing from --help`);
@@ -181,4 +183,5 @@ test('--help lists every option with its default and exits 0', async () => {
   assert.match(run.stdout, /--max-connections N.*\[default: 10000\]/);
   assert.match(run.stdout, /--max-per-ip N.*\[default: 256\]/);
   assert.match(run.stdout, /--connect-timeout SECONDS.*\[default: 10\]/);
+  assert.match(run.stdout, /--ping-interval SECONDS.*\[default: 30\]/);
 });

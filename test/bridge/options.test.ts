@@ -13,6 +13,9 @@ test('defaults are the documented ones', () => {
   assert.equal(c.maxConnections, 10000);
   assert.equal(c.maxPerIp, 256);
   assert.equal(c.idleTimeoutMs, 0);
+  assert.equal(c.pingIntervalMs, 30_000);
+  assert.equal(c.headersTimeoutMs, 10_000);
+  assert.equal(c.maxHeaderSize, 16384);
   assert.equal(c.origins.size, 0);
   assert.equal(c.trustProxy, false);
   assert.equal(DEFAULTS.maxMessage, 1048576);
@@ -28,6 +31,11 @@ test('invalid values and unknown keys throw with stable codes', () => {
     [{ target: '127.0.0.1:5000', connectTimeout: 0 }, 'ERR_BRIDGE_INVALID_OPTION'],
     [{ target: '127.0.0.1:5000', idleTimeout: -1 }, 'ERR_BRIDGE_INVALID_OPTION'],
     [{ target: '127.0.0.1:5000', idleTimeout: 1e10 }, 'ERR_BRIDGE_INVALID_OPTION'],
+    [{ target: '127.0.0.1:5000', pingInterval: -1 }, 'ERR_BRIDGE_INVALID_OPTION'],
+    [{ target: '127.0.0.1:5000', pingInterval: 'often' }, 'ERR_BRIDGE_INVALID_OPTION'],
+    [{ target: '127.0.0.1:5000', pingInterval: 1e10 }, 'ERR_BRIDGE_INVALID_OPTION'],
+    [{ target: '127.0.0.1:5000', headersTimeout: 0 }, 'ERR_BRIDGE_INVALID_OPTION'],
+    [{ target: '127.0.0.1:5000', maxHeaderSize: 0 }, 'ERR_BRIDGE_INVALID_OPTION'],
     [{ target: '127.0.0.1:5000', listen: 'nope' }, 'ERR_BRIDGE_INVALID_OPTION'],
     [{ target: '127.0.0.1:5000', origins: ['https://a.example/'] }, 'ERR_BRIDGE_INVALID_OPTION'],
     [{ target: '127.0.0.1:5000', origins: ['*'] }, 'ERR_BRIDGE_INVALID_OPTION'],
@@ -47,6 +55,9 @@ test('sizes and seconds accept the documented spellings', () => {
   assert.equal(resolveOptions({ target: 'a:1', maxMessage: '2MiB' }).maxMessage, 2 * 1048576);
   assert.equal(resolveOptions({ target: 'a:1', idleTimeout: '0.5' }).idleTimeoutMs, 500);
   assert.equal(resolveOptions({ target: 'a:1', connectTimeout: 3 }).connectTimeoutMs, 3000);
+  assert.equal(resolveOptions({ target: 'a:1', pingInterval: '0' }).pingIntervalMs, 0);
+  assert.equal(resolveOptions({ target: 'a:1', pingInterval: '2.5' }).pingIntervalMs, 2500);
+  assert.equal(resolveOptions({ target: 'a:1', maxHeaderSize: '8k' }).maxHeaderSize, 8192);
 });
 
 test('flags map to camelCase options; repeatable flags collect', () => {
