@@ -198,6 +198,10 @@ class BridgeServer implements Bridge {
         listener.removeListener('error', onError);
         const info = listener.address() as AddressInfo;
         this.bound = { host: info.address, port: info.port };
+        // With a PROXY listener in front, the HTTP server never listens itself, and Node
+        // starts its headersTimeout/requestTimeout checks only on 'listening': without
+        // this, a slowloris client behind HAProxy TCP would never be cut.
+        if (listener !== this.server) this.server.emit('listening');
         this.keepalive.start();
         this.log.log('info', 'listening', {
           address: formatHostPort({ host: info.address, port: info.port }),

@@ -279,3 +279,20 @@ test('close() drains proxied WebSockets with 1001 and cuts connections still sen
   assert.equal((await code).code, 1001);
   await halfClosed;
 });
+
+test('behind a PROXY header, request heads are still bounded by --headers-timeout (slowloris)', { timeout: 15_000 }, async () => {
+  const own = await startBridge({ target: server.address, proxyProtocol: true, headersTimeout: 1 });
+  try {
+    const s = net.connect(own.port, HOST);
+    s.on('error', () => {});
+    let reply = '';
+    s.on('data', (d) => (reply += d.toString()));
+    const done = new Promise((r) => s.once('close', r));
+    // A valid header, then a request head that never ends.
+    s.write('PROXY TCP4 192.0.2.9 127.0.0.1 1000 80\r\nGET / HTTP/1.1\r\nHost: x\r\n');
+    await done;
+    assert.match(reply, /^HTTP\/1\.1 408 /);
+  } finally {
+    await own.close();
+  }
+});
