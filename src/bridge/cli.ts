@@ -6,6 +6,7 @@ import { parseArgs, helpText } from './args.js';
 import { createBridge, type Bridge } from './bridge.js';
 import { BridgeError } from './errors.js';
 import { DEFAULTS, parseSeconds } from './options.js';
+import { packageVersion } from './version.js';
 
 const EXIT_USAGE = 2;
 
@@ -25,6 +26,10 @@ async function main(argv: readonly string[]): Promise<void> {
     const parsed = parseArgs(argv);
     if (parsed.kind === 'help') {
       process.stdout.write(helpText());
+      return;
+    }
+    if (parsed.kind === 'version') {
+      process.stdout.write(`${packageVersion()}\n`);
       return;
     }
     bridge = createBridge(parsed.options);
