@@ -1,6 +1,7 @@
 // Runs every test suite the project has and prints one `N passed, N failed` line.
 //   node scripts/test.mjs            build, then every suite
-//   node scripts/test.mjs unit       one suite (types | unit | bridge | browser | e2e), no build
+//   node scripts/test.mjs unit       one suite (types | unit | bridge | browser | e2e | package | docs), no build
+//   node scripts/test.mjs consumers  the packed package in throwaway consumer projects (not in the default run)
 // Each suite reports its counts to a file so the total does not depend on parsing
 // another tool's console output.
 import { spawn } from 'node:child_process';
@@ -79,7 +80,16 @@ const suites = {
     return { ...readCounts(countsFile), code };
   },
   e2e: nodeSuite('e2e', 'test/e2e'),
+  // The packed tarball: publint, Are The Types Wrong, the files it ships.
+  package: nodeSuite('package', 'test/package'),
+  // Every js/ts block and every start command in README.md and docs/, run.
+  docs: nodeSuite('docs', 'test/docs'),
+  // The packed tarball installed into throwaway Vite, webpack, esbuild, TypeScript and
+  // Node projects (`npm run test:consumers`; .ci/run runs it after `npm test`).
+  consumers: nodeSuite('consumers', 'test/consumers'),
 };
+// Suites that `npm test` leaves out; named on the command line they run.
+const onRequest = new Set(['consumers']);
 
 const only = process.argv.slice(2);
 for (const name of only) {
@@ -93,13 +103,13 @@ let passed = 0;
 let failed = 0;
 if (only.length === 0) {
   console.log('\n# build');
-  if ((await run(bin('rollup'), ['-c'])) !== 0) {
+  if ((await run(process.execPath, [join(root, 'scripts', 'build.mjs')])) !== 0) {
     console.log('\nbuild failed');
     failed += 1;
   }
 }
 if (failed === 0) {
-  for (const name of only.length ? only : Object.keys(suites)) {
+  for (const name of only.length ? only : Object.keys(suites).filter((s) => !onRequest.has(s))) {
     console.log(`\n# ${name}`);
     const result = await suites[name]();
     // A suite that exits non-zero without a failing test (a crash, a bad config)
