@@ -8,6 +8,7 @@ export type {
   SocketProxyEntry,
   UrlResolver,
   WebSocketConstructor,
+  WebSocketLike,
   XMLParserLike,
   XMLSerializerLike,
   XMLSocketOptions,
