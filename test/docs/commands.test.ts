@@ -4,6 +4,7 @@
 // (a free port; never a fixed one), and `npm start` skips its build (`-- --no-build`;
 // `npm test` has just built, and the e2e suite runs the build path). Each must come up
 // (its ready line, then an answer on its port) and stop on SIGTERM.
+// A shell block that cannot run here is marked in its fence (```sh fragment) and listed.
 // Run after a build (`npm test` builds first).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -51,8 +52,12 @@ function startCommands(block: Block): Command[] {
   return found;
 }
 
-const commands = allBlocks()
-  .filter((b) => SHELL_LANGS.has(b.lang))
+// A shell block marked `sh fragment` (e.g. one that needs certificates or a fleet of
+// machines) is not run; the test lists it.
+const shellBlocks = allBlocks().filter((b) => SHELL_LANGS.has(b.lang));
+const skipped = shellBlocks.filter((b) => b.markers.includes('fragment'));
+const commands = shellBlocks
+  .filter((b) => !skipped.includes(b))
   .flatMap(startCommands)
   // The same command in several places is run once.
   .filter((c, i, all) => all.findIndex((o) => o.text === c.text) === i);
@@ -65,6 +70,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('the docs show the commands that start the demo and the bridge', () => {
   console.log(`# ${commands.length} start commands: ${commands.map((c) => c.text).join(' | ')}`);
+  for (const b of skipped) console.log(`#   not run (sh fragment): ${where(b)}`);
   assert.ok(commands.some((c) => c.words[0] === 'npm' && c.words[1] === 'start'), 'npm start');
   assert.ok(commands.some((c) => c.words[0] === 'xmlsocket-bridge'), 'xmlsocket-bridge');
 });

@@ -34,8 +34,8 @@ const fragments = code.filter((b) => b.markers.includes('fragment'));
 const excerpts = code.filter((b) => b.markers.some((m) => m.startsWith('excerpt=')));
 const examples = code.filter((b) => !fragments.includes(b) && !excerpts.includes(b));
 
-/** Code written for Node: the bridge, `ws`, Node's modules. */
-const runsInNode = (b: Block) => /from\s+['"](xmlsocket-polyfill\/bridge|ws|node:[^'"]+)['"]/.test(b.code);
+/** Code written for Node: the bridge, the xmldom entry (Workers and Node), `ws`, Node's modules. */
+const runsInNode = (b: Block) => /from\s+['"](xmlsocket-polyfill\/(bridge|xmldom)|ws|node:[^'"]+)['"]/.test(b.code);
 /** ES module code (imports or exports); the rest is classic script-tag code. */
 const isModule = (b: Block) => /^\s*(import|export)\b/m.test(b.code);
 const usesAS2Globals = (b: Block) => /\bnew XML(Node)?\(/.test(b.code);
