@@ -21,6 +21,23 @@ socket.connect('game.example', 9339);
 `;
 }
 
+/**
+ * A bundled app that imports the script-tag build for its side effect
+ * (\`xmlsocket-polyfill/script\`): the globals must survive tree shaking.
+ */
+export const scriptImportApp = `import 'xmlsocket-polyfill/script';
+
+// The script-tag build defined the globals, as a <script> tag would have.
+window.XMLSocketPolyfill.configure({ url: \`ws://\${location.host}/{host}/{port}\` });
+const socket = new window.XMLSocket();
+socket.onConnect = (success) => (success ? socket.send('<hello from="script import"/>') : (window.result = 'connect failed'));
+socket.onXML = (doc) => {
+  window.result = doc.documentElement.getAttribute('from');
+  socket.close();
+};
+socket.connect('game.example', 9339);
+`;
+
 export const appHtml = (script: string) => `<!doctype html>
 <html><head><meta charset="utf-8"><title>consumer</title></head>
 <body><script type="module" src="${script}"></script></body></html>
