@@ -209,6 +209,11 @@ describe('TypeScript consumers, strict, every export', () => {
     await check(dir, { module: 'node20', moduleResolution: 'node16' }, ['commonjs.cts']);
   });
 
+  test('legacy moduleResolution node10 (module commonjs) finds the subpath types through typesVersions', async () => {
+    const { dir } = await project('typescript');
+    await check(dir, { module: 'commonjs', moduleResolution: 'node10' }, ['web.ts', 'xmldom.ts', 'script-globals.ts']);
+  });
+
   test('the bridge types need no DOM library (a Node-only program)', async () => {
     const { dir } = await project('typescript');
     await check(dir, { module: 'node16', moduleResolution: 'node16', lib: ['ES2022'] }, ['bridge.ts']);
