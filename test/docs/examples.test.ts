@@ -1,4 +1,5 @@
-// Every js/ts code block in README.md and docs/**.md, checked and run as a user would
+// Every js/ts code block in README.md and docs/**.md, and every html block with an inline
+// <script> (a script-tag page), checked and run as a user would
 // copy it: type-checked against the built package's types (imported by its published
 // name, `xmlsocket-polyfill`, `xmlsocket-polyfill/as2`, ...), then run: browser code
 // in Chromium against a real bridge and TCP echo server, Node code (the bridge, the
@@ -29,7 +30,9 @@ const run = promisify(execFile);
 const WAIT_MS = 30_000; // upper bound for a page to finish; nothing is timed
 
 const KNOWN_MARKERS = /^(fragment|excerpt=\S+)$/;
-const code = allBlocks().filter(isCode);
+/** An HTML page with inline script: the script-tag way to use the library. */
+const isHtmlPage = (b: Block) => b.lang === 'html' && /<script>[\s\S]*?\S[\s\S]*?<\/script>/.test(b.code);
+const code = allBlocks().filter((b) => isCode(b) || isHtmlPage(b));
 const fragments = code.filter((b) => b.markers.includes('fragment'));
 const excerpts = code.filter((b) => b.markers.some((m) => m.startsWith('excerpt=')));
 const examples = code.filter((b) => !fragments.includes(b) && !excerpts.includes(b));
@@ -38,7 +41,12 @@ const examples = code.filter((b) => !fragments.includes(b) && !excerpts.includes
 const runsInNode = (b: Block) => /from\s+['"](xmlsocket-polyfill\/(bridge|xmldom)|ws|node:[^'"]+)['"]/.test(b.code);
 /** ES module code (imports or exports); the rest is classic script-tag code. */
 const isModule = (b: Block) => /^\s*(import|export)\b/m.test(b.code);
-const usesAS2Globals = (b: Block) => /\bnew XML(Node)?\(/.test(b.code);
+const usesAS2Globals = (b: Block) => (isHtmlPage(b) ? /xmlsocket-as2\.min\.js/ : /\bnew XML(Node)?\(/).test(b.code);
+
+/** The inline scripts of an HTML page, on the lines where they stand (the rest blank). */
+const inlineScripts = (html: string) => html.replace(/[^\n]*?<script>([\s\S]*?)<\/script>[^\n]*|[^\n]+/g, (_, script?: string) => script ?? '');
+/** Lines written above an example's own code (reference directives). */
+const prefixLines = new Map<Block, number>();
 
 test('inventory: every code block is checked and run, or visibly marked', () => {
   for (const b of code) {
@@ -46,7 +54,7 @@ test('inventory: every code block is checked and run, or visibly marked', () => 
   }
   const browser = examples.filter((b) => !runsInNode(b)).length;
   console.log(
-    `# ${code.length} js/ts blocks: ${examples.length} type-checked and run (${browser} in Chromium, ` +
+    `# ${code.length} js/ts blocks and html pages with inline script: ${examples.length} type-checked and run (${browser} in Chromium, ` +
       `${examples.length - browser} in Node), ${excerpts.length} excerpts checked against their files, ` +
       `${fragments.length} marked fragment`,
   );
@@ -81,11 +89,12 @@ before(() => {
   work = mkdtempSync(join(ROOT, 'test', 'artifacts', 'docs-examples-'));
   examples.forEach((b, i) => {
     const name = `${b.file.replace(/[^a-z0-9]+/gi, '-')}-${b.line}-${i}`;
-    let text = b.code;
+    let text = isHtmlPage(b) ? inlineScripts(b.code) : b.code;
     if (!isModule(b)) {
       // Script-tag code sees the globals the script-tag builds define.
       const refs = ['script', ...(usesAS2Globals(b) ? ['as2-script'] : [])];
       text = refs.map((r) => `/// <reference path="${join(ROOT, 'dist', `${r}.d.ts`)}" />\n`).join('') + text + '\nexport {};\n';
+      prefixLines.set(b, refs.length);
     }
     const file = join(work, `${name}.${isTypeScript(b) ? 'ts' : 'js'}`);
     writeFileSync(file, text);
@@ -112,7 +121,7 @@ describe('examples type-check against the published types', () => {
       const block = blocks.find((b) => sourceFile.get(b) === d.file?.fileName);
       const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : 0;
       // Point at the Markdown line (the written file may start with reference lines).
-      const offset = block && !isModule(block) ? (usesAS2Globals(block) ? 2 : 1) : 0;
+      const offset = block ? (prefixLines.get(block) ?? 0) : 0;
       const at = block ? `${block.file}:${block.line + 1 + line - offset}` : (d.file?.fileName ?? '');
       return `${at}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
     });
@@ -170,11 +179,15 @@ describe('examples run', () => {
     test(`${where(b)} in Chromium, against the bridge`, async () => {
       browser ??= await launchChromium();
       const name = `${examples.indexOf(b)}`;
-      writeFileSync(join(site, `${name}.js`), javascriptOf(b));
+      if (!isHtmlPage(b)) writeFileSync(join(site, `${name}.js`), javascriptOf(b));
       const importMap = JSON.stringify({
         imports: { 'xmlsocket-polyfill': '/dist/xmlsocket.js', 'xmlsocket-polyfill/as2': '/dist/as2.js' },
       });
-      const scripts = isModule(b)
+      // A documented page runs as written, its script tags pointed at the built files.
+      const pointAtDist = (html: string) => html.replace(/src="[^"]*?(xmlsocket(-as2)?\.min\.js)"/g, 'src="/dist/$1"');
+      const scripts = isHtmlPage(b)
+        ? pointAtDist(b.code)
+        : isModule(b)
         ? `<script type="importmap">${importMap}</script>\n<script type="module" src="${name}.js"></script>`
         : `<script src="/dist/xmlsocket.min.js"></script>\n${usesAS2Globals(b) ? '<script src="/dist/xmlsocket-as2.min.js"></script>\n' : ''}<script src="${name}.js"></script>`;
       writeFileSync(join(site, `${name}.html`), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>${where(b)}</title>\n${scripts}\n`);
