@@ -77,6 +77,6 @@ export default [
     input: typeEntries,
     external: nodeExternal,
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name].d.ts' },
-    plugins: [dts(), copyScriptTypes],
+    plugins: [dts({ compilerOptions: { stripInternal: true } }), copyScriptTypes],
   },
 ];

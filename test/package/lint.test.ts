@@ -106,3 +106,9 @@ test('the bin is an executable Node script in the tarball', () => {
   assert.ok(files.includes(cli));
   assert.match(readFileSync(join(ROOT, cli), 'utf8'), /^#!\/usr\/bin\/env node\n/);
 });
+
+test('the shipped declarations leave out what the sources mark @internal', () => {
+  for (const file of files.filter((f) => f.endsWith('.d.ts'))) {
+    assert.doesNotMatch(readFileSync(join(ROOT, file), 'utf8'), /@internal/, `${file} carries @internal declarations`);
+  }
+});
