@@ -1,6 +1,7 @@
 // The package as npm ships it: `npm pack` of the current build (run after `rollup -c`;
 // `npm test` builds first). Lifecycle scripts are skipped: prepack would build again.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -9,6 +10,7 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Packs the repository into `dir` and returns the tarball's path. */
 export async function packTarball(dir: string): Promise<string> {
+  if (!existsSync(join(ROOT, 'dist', 'xmlsocket.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test builds)');
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
     cwd: ROOT,
     maxBuffer: 16 * 1024 * 1024,
