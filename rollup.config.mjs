@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -36,6 +37,18 @@ const typeEntries = {
   as2: 'src/as2.ts',
 };
 
+// The globals of the script-tag builds (`xmlsocket-polyfill/script`, `/as2-script`):
+// hand-written declarations, copied as they are (rollup-plugin-dts would flatten the
+// namespace imports they need to name a global after an export).
+const copyScriptTypes = {
+  name: 'copy-script-types',
+  generateBundle() {
+    for (const name of ['script.d.ts', 'as2-script.d.ts']) {
+      this.emitFile({ type: 'asset', fileName: name, source: readFileSync(`types/${name}`, 'utf8') });
+    }
+  },
+};
+
 export default [
   {
     input: moduleEntries,
@@ -64,6 +77,6 @@ export default [
     input: typeEntries,
     external: nodeExternal,
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name].d.ts' },
-    plugins: [dts()],
+    plugins: [dts({ compilerOptions: { stripInternal: true } }), copyScriptTypes],
   },
 ];

@@ -1,9 +1,8 @@
 // Runs every test suite the project has and prints one `N passed, N failed` line.
 //   node scripts/test.mjs            build, then every suite
-//   node scripts/test.mjs unit       one suite (types | unit | bridge | faults | browser | e2e | fleet | stress), no build
-//   node scripts/test.mjs --stress   build, then every suite including stress (what .ci/run does)
-// `stress` (10,000 concurrent connections, ~30 s) is not in the default run, to keep
-// local runs fast; `npm run test:stress` runs it alone.
+//   node scripts/test.mjs unit       one suite (types | unit | bridge | faults | browser | e2e | fleet | package | docs | stress | consumers), no build
+//   node scripts/test.mjs --quick    build, then every suite but the two slow ones (stress, consumers)
+// `npm test` (and so .ci/run) runs every suite; --quick is for a fast local loop.
 // Each suite reports its counts to a file so the total does not depend on parsing
 // another tool's console output.
 import { spawn } from 'node:child_process';
@@ -85,12 +84,20 @@ const suites = {
   e2e: nodeSuite('e2e', 'test/e2e'),
   // Bridges behind real nginx and HAProxy (system packages; .ci/run installs them).
   fleet: nodeSuite('fleet', 'test/fleet'),
+  // The packed tarball: publint, Are The Types Wrong, the files it ships.
+  package: nodeSuite('package', 'test/package'),
+  // Every js/ts block and every start command in README.md and docs/, run.
+  docs: nodeSuite('docs', 'test/docs'),
   stress: nodeSuite('stress', 'test/stress'),
+  // The packed tarball installed into throwaway Vite, webpack, esbuild, TypeScript and
+  // Node projects (also alone: `npm run test:consumers`).
+  consumers: nodeSuite('consumers', 'test/consumers'),
 };
-const DEFAULT_SUITES = Object.keys(suites).filter((name) => name !== 'stress');
+// The slow suites, left out by --quick (10,000 connections; npm pack into throwaway projects).
+const slow = new Set(['stress', 'consumers']);
 
-const withStress = process.argv.includes('--stress');
-const only = process.argv.slice(2).filter((a) => a !== '--stress');
+const quick = process.argv.includes('--quick');
+const only = process.argv.slice(2).filter((a) => a !== '--quick');
 for (const name of only) {
   if (!(name in suites)) {
     console.error(`unknown suite "${name}"; known: ${Object.keys(suites).join(', ')}`);
@@ -102,13 +109,13 @@ let passed = 0;
 let failed = 0;
 if (only.length === 0) {
   console.log('\n# build');
-  if ((await run(bin('rollup'), ['-c'])) !== 0) {
+  if ((await run(process.execPath, [join(root, 'scripts', 'build.mjs')])) !== 0) {
     console.log('\nbuild failed');
     failed += 1;
   }
 }
 if (failed === 0) {
-  for (const name of only.length ? only : withStress ? [...DEFAULT_SUITES, 'stress'] : DEFAULT_SUITES) {
+  for (const name of only.length ? only : Object.keys(suites).filter((name) => !(quick && slow.has(name)))) {
     console.log(`\n# ${name}`);
     const result = await suites[name]();
     // A suite that exits non-zero without a failing test (a crash, a bad config)

@@ -27,8 +27,24 @@ export interface XMLSerializerLike {
   serializeToString(node: Node): string;
 }
 
+/**
+ * What the library needs of a WebSocket. The browser's `WebSocket` and `ws`'s both fit,
+ * so `configure({ WebSocket })` with `ws` type-checks without a cast. The library
+ * assigns the handlers and never calls them, so their events are the implementation's
+ * own (hence `never`: any event type fits).
+ */
+export interface WebSocketLike {
+  binaryType: string;
+  send(data: string | Uint8Array): void;
+  close(): void;
+  onopen: ((event: never) => void) | null;
+  onmessage: ((event: never) => void) | null;
+  onclose: ((event: never) => void) | null;
+  onerror: ((event: never) => void) | null;
+}
+
 /** A `WebSocket` constructor: the browser's, or `ws`'s in Node. */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 /** Everything `configure()` and the per-socket options accept. */
 export interface XMLSocketOptions {

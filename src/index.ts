@@ -1,3 +1,4 @@
+/** @module xmlsocket-polyfill */
 // The library's ES module entry: exports only, no side effects.
 export { XMLSocket, NO_WEBSOCKET_ERROR } from './xml-socket';
 export { configure, CONFIG_ERROR } from './config';
@@ -7,6 +8,7 @@ export type {
   SocketProxyEntry,
   UrlResolver,
   WebSocketConstructor,
+  WebSocketLike,
   XMLParserLike,
   XMLSerializerLike,
   XMLSocketOptions,

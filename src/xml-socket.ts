@@ -228,7 +228,8 @@ export class XMLSocket extends EventTarget {
     if (!WebSocketImpl) throw missingError('WebSocket', 'WebSocket', NO_WEBSOCKET_ERROR);
     let ws: WebSocket;
     try {
-      ws = new WebSocketImpl(url, settings.protocols);
+      // Both fitting implementations deliver ArrayBuffers once binaryType says so.
+      ws = new WebSocketImpl(url, settings.protocols) as WebSocket;
     } catch (error) {
       if ((error as Error)?.name === 'SecurityError') {
         // Asynchronous, like every other outcome, so listeners added after an AS3

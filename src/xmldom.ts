@@ -1,3 +1,4 @@
+/** @module xmlsocket-polyfill/xmldom */
 // Entry for Web Workers and Node: the library with @xmldom/xmldom as its XML parser
 // and serializer, used where no DOMParser/XMLSerializer exists. Importing it
 // configures that (its one side effect); the core bundle stays free of xmldom.

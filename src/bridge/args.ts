@@ -45,6 +45,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: '--quiet', help: 'log warnings and errors only', default: 'off' },
   { flag: '--verbose', help: 'also log each connection as it opens', default: 'off' },
   { flag: '--help', help: 'print this help and exit', default: '' },
+  { flag: '--version', help: 'print the package version and exit', default: '' },
 ];
 
 /** The `--help` text. */
@@ -81,7 +82,7 @@ export interface CommandOptions {
 const COMMAND_KEYS: readonly (keyof CommandOptions)[] = ['workers'];
 
 /** What the command line asks for. */
-export type ParsedArgs = { kind: 'help' } | { kind: 'run'; options: BridgeOptions; command: CommandOptions };
+export type ParsedArgs = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: BridgeOptions; command: CommandOptions };
 
 const camel = (flag: string) => flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -121,6 +122,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const spec = FLAGS.find((f) => f.flag === name);
     if (!spec) throw new BridgeError('ERR_BRIDGE_UNKNOWN_OPTION', `unknown option ${name} (see --help)`);
     if (name === '--help') return { kind: 'help' };
+    if (name === '--version') return { kind: 'version' };
     if (seen.has(name) && !spec.repeat) throw usage(`${name} given more than once`);
     seen.add(name);
 

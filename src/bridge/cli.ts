@@ -9,6 +9,7 @@ import { createBridge, type Bridge } from './bridge.js';
 import { BridgeError } from './errors.js';
 import type { FailedMessage } from './fleet-messages.js';
 import { DEFAULTS, parseSeconds, resolveOptions } from './options.js';
+import { packageVersion } from './version.js';
 
 const EXIT_USAGE = 2;
 
@@ -34,6 +35,10 @@ async function main(argv: readonly string[]): Promise<void> {
     const parsed = parseArgs(argv);
     if (parsed.kind === 'help') {
       process.stdout.write(helpText());
+      return;
+    }
+    if (parsed.kind === 'version') {
+      process.stdout.write(`${packageVersion()}\n`);
       return;
     }
     if (parsed.options.shutdownTimeout !== undefined) shutdownMs = parseSeconds('shutdownTimeout', parsed.options.shutdownTimeout, false);

@@ -1,6 +1,8 @@
 /**
  * `xmlsocket-polyfill/bridge`: the WebSocket-to-TCP bridge for unchanged XMLSocket
  * servers, for embedding in Node programs and tests. Exports only.
+ *
+ * @module xmlsocket-polyfill/bridge
  */
 export { createBridge, type Bridge, type BridgeAddress } from './bridge.js';
 export { BridgeError, type BridgeErrorCode, type RefusalReason, type CloseReason } from './errors.js';
