@@ -1,4 +1,4 @@
-// The XMLSocket class in real Chromium against real servers on loopback: scripted TCP
+// The XMLSocket class in Chromium, Firefox and WebKit against real servers on loopback: scripted TCP
 // XMLSocket servers behind the project's bridge (stream framing), and WebSocket
 // servers that send exact frames (frame boundaries, message framing).
 import { expect } from '@esm-bundle/chai';
@@ -13,6 +13,7 @@ import {
   nativeServer,
   nextCall,
   push,
+  refusedPort,
   report,
   settle,
   silentServer,
@@ -137,7 +138,7 @@ describe('connect()', () => {
     expect(calls).to.deep.equal([]);
   });
 
-  it('dispatches securityError (2048), after the AS3 constructor, when the browser refuses the URL', async () => {
+  it('dispatches securityError (2048), after the AS3 constructor, for ws: from an https page (WebKit constructs it and fails later; Chromium and Firefox throw)', async () => {
     // Mixed content: an https page asking for ws: to a remote host.
     const fixture = await httpsSecurityPage();
     started.push(fixture);
@@ -152,7 +153,9 @@ describe('connect()', () => {
     expect(result.events).to.have.length(2);
     expect(result.events[0]).to.include({ type: 'securityError', errorID: 2048 });
     expect(result.events[0].text).to.match(/^Error #2048/);
-    expect(result.events[0].reason).to.be.a('string').and.not.equal('');
+    // The library's own words, the same in every engine (each browser words its own differently).
+    expect(result.events[0].reason).to.equal('ws: from an https page');
+    expect(result.events[1]).to.include({ type: 'securityError', errorID: 2048 });
     expect(result.returned).to.equal(false);
     expect(result.sync).to.deep.equal([]);
   });
@@ -176,6 +179,35 @@ describe('connect()', () => {
     await settle();
     expect(calls).to.deep.equal([]);
     expect(socket.connected).to.equal(false);
+  });
+
+  it('fails a port browsers block (25) at once, not at the timeout (WebKit fires error alone, still CONNECTING, and never close)', async () => {
+    const socket = new XMLSocket(null, undefined, { url: () => 'ws://127.0.0.1:25/' });
+    sockets.push(socket);
+    socket.timeout = 2e9; // only the browser's own answer can end this attempt
+    const calls: unknown[] = [];
+    socket.onClose = () => calls.push('onClose');
+    socket.addEventListener('close', () => calls.push('close'));
+    const ioError = new Promise<IOErrorEvent>((resolve) => socket.addEventListener('ioError', resolve));
+    const connected = nextCall<[boolean]>(socket, 'onConnect');
+    expect(socket.connect('game.example', 25)).to.equal(true);
+    expect(await connected).to.deep.equal([false]);
+    expect((await ioError).reason).to.equal('WebSocket closed with code 1006 before opening');
+    await settle();
+    expect(calls).to.deep.equal([]);
+    expect(socket.connected).to.equal(false);
+  });
+
+  it('fails a refused TCP port with no WebSocket server at once, with the same reason in every engine', async () => {
+    const { port } = await refusedPort();
+    const socket = new XMLSocket(null, undefined, { url: () => `ws://127.0.0.1:${port}/` });
+    sockets.push(socket);
+    socket.timeout = 2e9;
+    const ioError = new Promise<IOErrorEvent>((resolve) => socket.addEventListener('ioError', resolve));
+    const connected = nextCall<[boolean]>(socket, 'onConnect');
+    expect(socket.connect('game.example', port)).to.equal(true);
+    expect(await connected).to.deep.equal([false]);
+    expect((await ioError).reason).to.equal('WebSocket closed with code 1006 before opening');
   });
 
   it('reports a TCP target that never answers (bridge 504) as onConnect(false)', async () => {
