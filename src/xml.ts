@@ -84,7 +84,11 @@ let globalSerializer: XMLSerializer | undefined;
 /** What `send(value)` puts on the wire: XMLSerializer for DOM nodes, String() otherwise. */
 export function toMessage(value: unknown, settings: Settings): string {
   if (!isDomNode(value)) return String(value);
-  if (typeof XMLSerializer === 'function') return (globalSerializer ??= new XMLSerializer()).serializeToString(value);
+  if (typeof XMLSerializer === 'function') {
+    // Firefox writes a line break or CR in an attribute as &#xA; / &#xD;, Chromium and
+    // WebKit as &#10; / &#13;: the same bytes on the wire from every engine.
+    return (globalSerializer ??= new XMLSerializer()).serializeToString(value).replace(/&#x([AD]);/g, (_, hex) => `&#${parseInt(hex, 16)};`);
+  }
   if (settings.serializer) return settings.serializer.serializeToString(value);
   throw missingError('XMLSerializer', 'serializer', NO_PARSER_ERROR);
 }

@@ -377,6 +377,19 @@ describe('send()', () => {
     expect(utf8(r.received[0])).to.equal(expected);
   });
 
+  it('writes a line break, CR and tab in an attribute as &#10;, &#13;, &#9; in every engine (Firefox\'s XMLSerializer writes &#xA; and &#xD;)', async () => {
+    const fixture = await server();
+    const socket = socketFor(fixture);
+    await open(socket);
+    const doc = new DOMParser().parseFromString('<say/>', 'text/xml');
+    doc.documentElement.setAttribute('text', 'one\ntwo\rthree\tfour <&>"\'');
+    doc.documentElement.append(doc.createTextNode('&#xA; stays text'));
+    socket.send(doc.documentElement);
+    const expected = '<say text="one&#10;two&#13;three&#9;four &lt;&amp;&gt;&quot;\'">&amp;#xA; stays text</say>\0';
+    const r = await waitFor(fixture, { bytes: new TextEncoder().encode(expected).length });
+    expect(utf8(r.received[0])).to.equal(expected);
+  });
+
   it('does nothing, and throws nothing, without a connection', async () => {
     const fixture = await server();
     const socket = socketFor(fixture);
@@ -469,6 +482,19 @@ describe('receiving', () => {
     expect(isParseError(rec.docs[0])).to.equal(true);
     expect(isParseError(rec.docs[1])).to.equal(false);
     expect(isParseError(new DOMParser().parseFromString('<parsererror/>', 'text/xml'))).to.equal(false);
+  });
+
+  it('tells every kind of malformed message from a good one in every engine (Firefox\'s error document is its own parsererror root in Gecko\'s namespace; Chromium and WebKit put an XHTML parsererror in the partial tree)', async () => {
+    const bad = ['<a><b></a>', 'hello', '<a>x</a><b/>', '<a x="1" x="2"/>', '<a>&nope;</a>', '<a', '<1/>', '<a><![CDATA[x</a>'];
+    const good = ['<?xml version="1.0"?><a/>', '<!DOCTYPE a><a/>', '<a xmlns="http://www.w3.org/1999/xhtml"><br></br></a>', '<parsererror>game data</parsererror>', '<a>&amp;&lt;&#233;</a>'];
+    const fixture = await server({ greeting: [...bad, ...good].join('\0') + '\0' });
+    const socket = socketFor(fixture);
+    const rec = record(socket);
+    await open(socket);
+    await until(() => rec.docs.length === bad.length + good.length, 'every document');
+    expect(rec.docs.map(isParseError)).to.deep.equal([...bad.map(() => true), ...good.map(() => false)]);
+    // Whatever its shape, an error document holds the browser's explanation.
+    for (const doc of rec.docs.slice(0, bad.length)) expect(doc.documentElement!.textContent).to.not.equal('');
   });
 
   it('treats text frames in stream framing as the stream\'s bytes', async () => {
