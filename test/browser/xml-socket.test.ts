@@ -390,6 +390,18 @@ describe('send()', () => {
     expect(utf8(r.received[0])).to.equal(expected);
   });
 
+  it('sends a Document as its top-level nodes, the same text in every engine (Firefox adds line breaks between them and rewrites the XML declaration)', async () => {
+    const fixture = await server();
+    const socket = socketFor(fixture);
+    await open(socket);
+    const parse = (source: string) => new DOMParser().parseFromString(source, 'text/xml');
+    socket.send(parse('<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>'));
+    socket.send(parse('<!DOCTYPE a><!--before--><?game v2?><a>\n<b/>\n</a><!--after-->'));
+    const expected = '<a>é</a>\0<!DOCTYPE a><!--before--><?game v2?><a>\n<b/>\n</a><!--after-->\0';
+    const r = await waitFor(fixture, { bytes: new TextEncoder().encode(expected).length });
+    expect(utf8(r.received[0])).to.equal(expected);
+  });
+
   it('does nothing, and throws nothing, without a connection', async () => {
     const fixture = await server();
     const socket = socketFor(fixture);
