@@ -485,6 +485,16 @@ describe('receiving', () => {
     expect(rec.messages).to.deep.equal(['<a>\uFFFD\uFFFD</a>', 'ok']);
   });
 
+  it('keeps a leading U+FEFF in a message, and in a message that follows another in the same frame', async () => {
+    const fixture = await server({ greeting: [0xef, 0xbb, 0xbf, 0x3c, 0x61, 0x2f, 0x3e, 0, 0xef, 0xbb, 0xbf, 0x62, 0] });
+    const socket = socketFor(fixture);
+    const seen: string[] = [];
+    socket.onData = (src) => seen.push(src);
+    await open(socket);
+    await until(() => seen.length === 2, 'two messages');
+    expect(seen).to.deep.equal(['\uFEFF<a/>', '\uFEFFb']);
+  });
+
   it('hands onXML the error document for XML that is not well-formed, and carries on', async () => {
     const fixture = await server({ greeting: '<a><b></a>\0<fine/>\0' });
     const socket = socketFor(fixture);
