@@ -6,7 +6,7 @@
 //  2. What a real DOM document per message costs in each engine, and the ways tried to
 //     make it cheaper (bench/lib/parse-page.js).
 // Prints the figures; `--json FILE` also writes the result rows; `--quick` does fewer
-// repetitions; `--engines chromium,webkit` picks engines.
+// repetitions; `--engines chromium,webkit` picks engines; `--receive-only` skips part 2.
 import { readFileSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { buildBrowserModules, fmt, HOST, median, printTable, QUICK, row, saveRows, serve } from './lib/common.mjs';
@@ -83,6 +83,7 @@ async function benchEngine(page, wssPort, rows) {
     rows.push(row({ name: `receive (${page.name}): ${d.name}, main-thread handler time`, unit: 'msg/s', ours: o.busy, baseline: b.busy, baselineName: d.baselineName, minRatio: d.minRatio }));
   }
 
+  if (process.argv.includes('--receive-only')) return;
   console.log(`  A real DOM document per 50 B message, us per message (${PARSE_REPS} alternating runs, medians, frames of 1,300 messages):`);
   const ways = await page.evaluate(() => window.parse.ways());
   const results = Object.fromEntries(ways.map((w) => [w, []]));
