@@ -1,2 +1,1 @@
-export function chromiumExecutable(): string | undefined;
-export function chromiumArgs(): string[];
+export { chromiumArgs, chromiumExecutable } from './browsers.mjs';

@@ -1,4 +1,5 @@
-// @web/test-runner reporter that writes {"passed": N, "failed": N} for scripts/test.mjs.
+// @web/test-runner reporter that writes {"passed": N, "failed": N, "engines": {name:
+// {"passed": N, "failed": N}}} for scripts/test.mjs, and prints the counts per engine.
 import { writeFileSync } from 'node:fs';
 
 function countSuite(suite, counts) {
@@ -13,11 +14,17 @@ function countSuite(suite, counts) {
 export function countReporter(file) {
   return {
     onTestRunFinished({ sessions }) {
-      const counts = { passed: 0, failed: 0 };
+      const counts = { passed: 0, failed: 0, engines: {} };
       for (const session of sessions) {
-        if (session.testResults) countSuite(session.testResults, counts);
+        const engine = (counts.engines[session.browser.name] ??= { passed: 0, failed: 0 });
+        if (session.testResults) countSuite(session.testResults, engine);
         // A file that fails to load, or errors outside any test, fails as one.
-        if (session.errors?.length || (!session.passed && !session.testResults)) counts.failed += 1;
+        if (session.errors?.length || (!session.passed && !session.testResults)) engine.failed += 1;
+      }
+      for (const [name, engine] of Object.entries(counts.engines)) {
+        console.log(`# browser, ${name}: ${engine.passed} passed, ${engine.failed} failed`);
+        counts.passed += engine.passed;
+        counts.failed += engine.failed;
       }
       if (file) writeFileSync(file, JSON.stringify(counts));
     },

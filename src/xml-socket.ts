@@ -87,6 +87,11 @@ function drop(state: SocketState): void {
   ws.close();
 }
 
+/** ws: to anything but loopback from an https page: mixed content, which browsers refuse. */
+const insecureFromSecurePage = (url: string): boolean =>
+  (globalThis as { location?: Location }).location?.protocol === 'https:' &&
+  /^ws:\/\/(?!(localhost|[^/]*\.localhost|127\.[\d.]+|\[::1\])([:/]|$))/i.test(url);
+
 function opened(socket: XMLSocket, state: SocketState, connection: Connection): void {
   clearTimeout(connection.timer);
   connection.opened = true;
@@ -228,6 +233,8 @@ export class XMLSocket extends EventTarget {
     if (!WebSocketImpl) throw missingError('WebSocket', 'WebSocket', NO_WEBSOCKET_ERROR);
     let ws: WebSocket;
     try {
+      // WebKit constructs ws: from an https page and fails it later; Chromium and Firefox throw.
+      if (insecureFromSecurePage(url)) throw { name: 'SecurityError', message: 'ws: from an https page' };
       // Both fitting implementations deliver ArrayBuffers once binaryType says so.
       ws = new WebSocketImpl(url, settings.protocols) as WebSocket;
     } catch (error) {
@@ -256,7 +263,9 @@ export class XMLSocket extends EventTarget {
     ws.onopen = () => opened(this, state, connection);
     ws.onmessage = (event) => received(this, state, connection, event.data);
     ws.onclose = (event) => closed(this, state, connection, event.code);
-    ws.onerror = () => {}; // a close event follows and says what happened
+    // A close event follows and says what happened, except in WebKit, which fires error
+    // alone, still CONNECTING, when it blocks a port or mixed content: fail at once.
+    ws.onerror = () => ws.readyState || state.connection !== connection || closed(this, state, connection, 1006);
     return true;
   }
 

@@ -81,10 +81,20 @@ function isDomNode(value: unknown): value is Node {
 
 let globalSerializer: XMLSerializer | undefined;
 
-/** What `send(value)` puts on the wire: XMLSerializer for DOM nodes, String() otherwise. */
+/**
+ * What `send(value)` puts on the wire: XMLSerializer for DOM nodes, String() otherwise.
+ * The same text from every engine: a Document goes as its children, because Firefox
+ * puts line breaks between them and rewrites its XML declaration (always UTF-8, as the
+ * frame is), where Chromium and WebKit keep the source's; and Firefox writes a line
+ * break or CR in an attribute as &#xA; / &#xD;, the others as &#10; / &#13;.
+ */
 export function toMessage(value: unknown, settings: Settings): string {
   if (!isDomNode(value)) return String(value);
-  if (typeof XMLSerializer === 'function') return (globalSerializer ??= new XMLSerializer()).serializeToString(value);
-  if (settings.serializer) return settings.serializer.serializeToString(value);
-  throw missingError('XMLSerializer', 'serializer', NO_PARSER_ERROR);
+  const serializer = typeof XMLSerializer === 'function' ? (globalSerializer ??= new XMLSerializer()) : settings.serializer;
+  if (!serializer) throw missingError('XMLSerializer', 'serializer', NO_PARSER_ERROR);
+  return (value.nodeType === 9 ? [...value.childNodes] : [value])
+    .map((node) => serializer.serializeToString(node))
+    .join('')
+    .replace(/&#xA;/g, '&#10;')
+    .replace(/&#xD;/g, '&#13;');
 }

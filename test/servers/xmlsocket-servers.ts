@@ -255,8 +255,25 @@ async function httpsSecurityPage() {
     setTimeout(function () { parent.postMessage(seen, '*'); }, 200);
   });
 </script>`;
+  // /loopback?<ws: URL>: connects to a loopback ws: URL, which is not mixed content.
+  const loopbackPage = `<!doctype html><script src="/dist/xmlsocket.min.js"></script>
+<script>
+  var seen = { returned: null, securityErrors: 0, connected: null, reason: null };
+  var socket = new XMLSocket(null, undefined, { url: function () { return decodeURIComponent(location.search.slice(1)); } });
+  socket.timeout = 2e9; // only the browser's own answer can end the attempt
+  socket.addEventListener('securityError', function () { seen.securityErrors += 1; });
+  socket.addEventListener('ioError', function (e) { seen.reason = e.reason; });
+  socket.onConnect = function (success) {
+    seen.connected = success;
+    setTimeout(function () { socket.close(); parent.postMessage(seen, '*'); }, 100);
+  };
+  seen.returned = socket.connect('game.example', 9339);
+</script>`;
   const server = https.createServer(selfSignedCertificate(), (req, res) => {
-    if (req.url === '/dist/xmlsocket.min.js') {
+    if (req.url?.startsWith('/loopback?')) {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(loopbackPage);
+    } else if (req.url === '/dist/xmlsocket.min.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       res.end(readFileSync(new URL('../../dist/xmlsocket.min.js', import.meta.url)));
     } else {
