@@ -78,7 +78,10 @@ export function runPrimary({ workers, shutdownMs, quiet, verbose }: PrimaryOptio
     for (const request of collecting.values()) request.gone(worker.id);
     const why = { worker: worker.id, pid: worker.process.pid, code, signal };
     if (stopping) {
-      if (code !== 0 && exitCode === 0) exitCode = 1;
+      // Ctrl-C or a SIGTERM to the process group also reaches a worker still starting,
+      // before it has its own handler: it had no clients, so its death is no failure.
+      const stoppedWhileStarting = !wasListening && (signal === 'SIGTERM' || signal === 'SIGINT');
+      if (code !== 0 && !stoppedWhileStarting && exitCode === 0) exitCode = 1;
       // Workers killed because a sibling could not start are not news.
       if (!startFailed) log.log(code === 0 ? 'info' : 'warn', 'worker_exit', why);
       if (workerList().length === 0) finish();

@@ -325,3 +325,26 @@ test('--workers auto is one worker per core; 1 means no cluster', async () => {
   assert.equal(line.event, 'listening');
   assert.equal(line.worker, undefined);
 });
+
+// A terminal's Ctrl-C (or a SIGTERM to the process group) can come while workers are
+// still loading, before they have their own handlers: the default action kills them.
+// They had no clients, so the drain is still clean.
+test('a signal to the process group while workers are still starting exits 0', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--listen', `${HOST}:0`, '--target', server.address, '--workers', '2'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  // Both forked, neither listening yet (a worker takes far longer to load than this).
+  await waitFor(() => (out.match(/"event":"worker_started"/g) ?? []).length === 2, 'both workers forked', 30_000);
+  assert.ok(!out.includes('"event":"listening"'), 'a worker was already listening; the case did not arise');
+  process.kill(-child.pid!, 'SIGTERM');
+  const result = await exited;
+  clearTimeout(guard);
+  assert.deepEqual(result, { code: 0, signal: null }, out);
+});

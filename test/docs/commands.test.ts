@@ -114,6 +114,19 @@ function plan(c: Command): { argv: string[]; env: Record<string, string>; cwd: s
   };
 }
 
+/** GET /healthz on a raw connection that starts with a PROXY v1 header; the whole response. */
+function healthBehindProxyHeader(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, host, () =>
+      s.write(`PROXY TCP4 192.0.2.1 ${host} 40000 ${port}\r\nGET /healthz HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`),
+    );
+    let response = '';
+    s.on('data', (d: Buffer) => (response += d.toString()));
+    s.on('end', () => resolve(response));
+    s.on('error', reject);
+  });
+}
+
 for (const c of commands) {
   test(`${where(c.block)}: ${c.text}`, async () => {
     const { argv, env, cwd, ready } = plan(c);
@@ -149,6 +162,9 @@ for (const c of commands) {
       if (argv.includes('npm') && argv.includes('start')) {
         const page = await fetch(`http://${address.host}:${address.port}/`);
         assert.equal(page.status, 200);
+      } else if (argv.includes('--proxy-protocol')) {
+        // It expects a balancer's PROXY header before the request, as HAProxy sends it.
+        assert.match(await healthBehindProxyHeader(address.host, address.port), /^HTTP\/1\.1 200 /);
       } else if (!argv.includes('npm')) {
         const health = await fetch(`http://${address.host}:${address.port}/healthz`);
         assert.equal(health.status, 200);
