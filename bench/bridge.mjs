@@ -10,12 +10,12 @@
 // Bridges take turns (alternating order) and figures are medians of the repetitions.
 import { cpus } from 'node:os';
 import WebSocket from 'ws';
-import { fmt, median, printTable, QUICK, row, saveRows } from './lib/common.mjs';
+import { fmt, median, printTable, QUICK, row, saveRows, spreadOf } from './lib/common.mjs';
 import { message } from './lib/messages.mjs';
-import { hasWebsockify, startBridge, startTcpEcho, startWebsockify, treeCpuSeconds, treePssBytes } from './lib/servers.mjs';
+import { hasWebsockify, PRIORITY, prioritize, startBridge, startTcpEcho, startWebsockify, treeCpuSeconds, treePssBytes } from './lib/servers.mjs';
 
-const LEVELS = [1, 100, 1000];
-const REPS = QUICK ? 1 : 3;
+const LEVELS = process.argv.includes('--levels') ? process.argv[process.argv.indexOf('--levels') + 1].split(',').map(Number) : [1, 100, 1000];
+const REPS = QUICK ? 1 : 5;
 const WINDOW_S = QUICK ? 2 : 3;
 const WARMUP_S = 1;
 const arg = (name, fallback) => {
@@ -141,15 +141,19 @@ async function echoOnce(sockets) {
 
 export async function main() {
   const started = Date.now();
+  prioritize(); // this process is the load client
   if (process.argv.includes('--memory-only')) LEVELS.length = 0;
   const tcp = await startTcpEcho();
   const withWs = hasWebsockify();
   if (!withWs) console.log('websockify is not installed: baseline columns are empty (apt-get install websockify)');
   const bridges = [await startBridge(tcp.port)];
   if (withWs) bridges.push(await startWebsockify(tcp.port));
+  // --also-cli PATH[,PATH]: other builds of the bridge CLI, measured side by side (A/B of a change).
+  const alsoAt = process.argv.indexOf('--also-cli');
+  if (alsoAt !== -1) for (const cli of process.argv[alsoAt + 1].split(',')) bridges.push(await startBridge(tcp.port, { cli, name: cli }));
   const rows = [];
   const results = new Map();
-  console.log(`${cpus().length} cores, Node ${process.version}; closed-loop 50 B echoes, ${WINDOW_S} s windows after ${WARMUP_S} s warm-up, ${REPS} alternating repetitions`);
+  console.log(`${cpus().length} cores, Node ${process.version}; closed-loop 50 B echoes, ${WINDOW_S} s windows after ${WARMUP_S} s warm-up, ${REPS} alternating repetitions; measured processes at nice ${PRIORITY ?? 'unchanged'}`);
   try {
     for (const n of LEVELS) {
       for (let rep = 0; rep < REPS; rep++) {
@@ -166,12 +170,26 @@ export async function main() {
   } finally {
     for (const b of bridges) await b.stop();
   }
-  const med = (name, n, field) => (results.has(`${name}@${n}`) ? median(results.get(`${name}@${n}`).map((r) => r[field])) : null);
   for (const n of LEVELS) {
-    rows.push(row({ name: `bridge: echoes/s, ${n} conn${n > 1 ? 's' : ''}`, unit: 'msg/s', ours: med('our bridge', n, 'msgsPerS'), baseline: med('websockify', n, 'msgsPerS'), baselineName: 'websockify', minRatio: n === 100 ? 1 : undefined }));
-    rows.push(row({ name: `bridge: CPU per echo, ${n} conn${n > 1 ? 's' : ''}`, unit: 'us', ours: med('our bridge', n, 'cpuUsPerMsg'), baseline: med('websockify', n, 'cpuUsPerMsg'), baselineName: 'websockify', higherIsBetter: false, minRatio: n === 100 ? 4 : undefined }));
+    for (const b of bridges) {
+      const r = results.get(`${b.name}@${n}`);
+      if (r) console.log(`  median of ${r.length}, ${String(n).padStart(4)} conns, ${b.name}: ${fmt(median(r.map((x) => x.msgsPerS)))} msg/s, ${fmt(median(r.map((x) => x.cpuUsPerMsg)))} us CPU/msg [${fmt(Math.min(...r.map((x) => x.cpuUsPerMsg)))}-${fmt(Math.max(...r.map((x) => x.cpuUsPerMsg)))}]`);
+    }
+  }
+  const runs = (name, n, field) => results.get(`${name}@${n}`)?.map((r) => r[field]);
+  const med = (name, n, field) => (results.has(`${name}@${n}`) ? median(runs(name, n, field)) : null);
+  for (const n of LEVELS) {
+    const conns = `${n} conn${n > 1 ? 's' : ''}`;
+    rows.push(row({ name: `bridge: echoes/s, ${conns}`, unit: 'msg/s', ours: med('our bridge', n, 'msgsPerS'), baseline: med('websockify', n, 'msgsPerS'), baselineName: 'websockify', minRatio: n === 100 ? 1.5 : undefined, spread: spreadOf(runs('our bridge', n, 'msgsPerS'), runs('websockify', n, 'msgsPerS'), { higherIsBetter: true }) }));
+    rows.push(row({ name: `bridge: CPU per echo, ${conns}`, unit: 'us', ours: med('our bridge', n, 'cpuUsPerMsg'), baseline: med('websockify', n, 'cpuUsPerMsg'), baselineName: 'websockify', higherIsBetter: false, minRatio: n === 100 ? 4 : undefined, spread: spreadOf(runs('our bridge', n, 'cpuUsPerMsg'), runs('websockify', n, 'cpuUsPerMsg')), note: n === 100 ? 'stretch target: ratio >= 6' : undefined }));
   }
 
+  if (IDLE === 0) {
+    await tcp.stop();
+    printTable(rows);
+    saveRows(rows);
+    return rows;
+  }
   console.log(`\nIdle connections: ${IDLE} open, PSS of each bridge's process tree`);
   const gcDiagnostic = process.argv.includes('--gc-diagnostic');
   const memOurs = await idleMemory((port) => startBridge(port, { gcDiagnostic }), tcp.port, IDLE);
