@@ -2,7 +2,9 @@
 // bridge (its CLI, a child process) and through Debian's websockify, both in front of
 // the same TCP echo server (its own process).
 //  - 1, 100, 1000 connections, each in a closed loop (send a 50 B message, wait for
-//    its echo, send the next): echoed messages/s, and CPU time (user + system, whole
+//    its echo, send the next), from a minimal raw WebSocket client
+//    (lib/raw-ws-client.mjs) so that the client's own CPU does not cap the figure:
+//    echoed messages/s, and CPU time (user + system, whole
 //    process tree, children included, from /proc) per echoed message. Each echo is
 //    relayed twice by the bridge (browser -> TCP and back).
 //  - 5,000 idle connections (each has done one echo): PSS of each bridge's process
@@ -12,6 +14,7 @@ import { cpus } from 'node:os';
 import WebSocket from 'ws';
 import { fmt, median, printTable, QUICK, row, saveRows, spreadOf } from './lib/common.mjs';
 import { message } from './lib/messages.mjs';
+import { countZeros, maskedFrame, rawConnect } from './lib/raw-ws-client.mjs';
 import { hasWebsockify, PRIORITY, prioritize, startBridge, startTcpEcho, startWebsockify, treeCpuSeconds, treePssBytes } from './lib/servers.mjs';
 
 const LEVELS = process.argv.includes('--levels') ? process.argv[process.argv.indexOf('--levels') + 1].split(',').map(Number) : [1, 100, 1000];
@@ -28,6 +31,7 @@ const IDLE = arg('--idle', 5000);
 // per process, so per connection it does not depend on the count).
 const IDLE_WEBSOCKIFY = arg('--idle-websockify', Math.min(IDLE, 500));
 const PAYLOAD = Buffer.from(message(50), 'latin1'); // 49 B of XML and the 0x00
+const FRAME = maskedFrame(PAYLOAD);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens `n` WebSocket connections, `batch` at a time. */
@@ -63,22 +67,29 @@ async function closeAll(sockets) {
   );
 }
 
-/** Every socket echoes in a closed loop; `counter.n` counts completed echoes. */
+/**
+ * Every connection echoes in a closed loop; `counter.n` counts completed echoes. Stream
+ * framing: frames may split or join messages, so 0x00 bytes are counted.
+ */
 function loop(sockets, counter) {
-  for (const ws of sockets) {
-    ws.on('message', (data) => {
-      // Stream framing: frames may split or join messages; count 0x00 bytes.
-      let zeros = 0;
-      for (let i = data.indexOf(0); i !== -1; i = data.indexOf(0, i + 1)) zeros++;
+  for (const socket of sockets) {
+    countZeros(socket, (zeros) => {
       counter.n += zeros;
-      if (!counter.stop) for (let k = 0; k < zeros; k++) ws.send(PAYLOAD, { binary: true });
+      if (!counter.stop) for (let k = 0; k < zeros; k++) socket.write(FRAME);
     });
-    ws.send(PAYLOAD, { binary: true });
+    socket.write(FRAME);
   }
 }
 
+/** `n` raw WebSocket connections (see lib/raw-ws-client.mjs), `batch` at a time. */
+async function openRaw(url, n, batch = 100) {
+  const sockets = [];
+  for (let i = 0; i < n; i += batch) sockets.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => rawConnect(url)))));
+  return sockets;
+}
+
 async function throughput(bridge, n) {
-  const sockets = await openMany(bridge.url, n);
+  const sockets = await openRaw(bridge.url, n);
   const counter = { n: 0, stop: false };
   loop(sockets, counter);
   await sleep(WARMUP_S * 1000);
@@ -90,7 +101,7 @@ async function throughput(bridge, n) {
   const c1 = counter.n;
   const t1 = performance.now();
   counter.stop = true;
-  await closeAll(sockets);
+  await Promise.all(sockets.map((s) => new Promise((resolve) => (s.destroyed ? resolve() : (s.once('close', resolve), s.destroy())))));
   await sleep(300); // let websockify reap its workers
   const messages = c1 - c0;
   return { msgsPerS: messages / ((t1 - t0) / 1000), cpuUsPerMsg: ((cpu1 - cpu0) * 1e6) / messages, cpuS: cpu1 - cpu0 };
