@@ -19,6 +19,8 @@ const NUL_BYTE = Buffer.from([NUL]);
 // Send options, made once rather than per frame.
 const TEXT_FRAME = { binary: false } as const;
 const BINARY_FRAME = { binary: true } as const;
+// The largest WebSocket frame header a server sends (no mask): 2 + 8 bytes, rounded up.
+const MAX_FRAME_HEADER = 14;
 
 // After the client is gone, bytes it sent may still sit in the TCP write queue; a
 // target that never reads them must not keep the socket alive forever.
@@ -187,7 +189,8 @@ export class Pair {
       const { messages, overflow } = this.splitter.push(chunk);
       for (const message of messages) {
         // Text frames must be UTF-8; bytes that are not become U+FFFD rather than a frame browsers reject.
-        this.ws.send(isUtf8(message) ? message : message.toString('utf8'), TEXT_FRAME, this.onSent);
+        if (isUtf8(message)) this.send(message, TEXT_FRAME);
+        else this.ws.send(message.toString('utf8'), TEXT_FRAME, this.onSent); // rare; its UTF-8 may be longer than the bytes
       }
       this.messagesToClient += messages.length;
       this.o.metrics.messages.to_client += messages.length;
@@ -196,7 +199,7 @@ export class Pair {
         return;
       }
     } else {
-      this.ws.send(chunk, BINARY_FRAME, this.onSent);
+      this.send(chunk, BINARY_FRAME);
       this.messagesToClient += 1;
       this.o.metrics.messages.to_client += 1;
     }
@@ -205,6 +208,19 @@ export class Pair {
       this.tcpPaused = true;
       this.tcp.pause();
     }
+  }
+
+  /**
+   * Sends a frame to the client. The send callback (the resume check below) costs a
+   * tick per frame, and it is only needed on frames that can still be queued when TCP
+   * gets paused: TCP is paused only once `bufferedAmount` reaches `highWaterMark`, and a
+   * frame sent onto an empty queue that is smaller than half of it cannot get there by
+   * itself. Every frame sent after that, onto a non-empty queue, carries the callback,
+   * so the last frame before a pause always has one, and it runs when the queue is empty.
+   */
+  private send(data: Buffer, options: typeof TEXT_FRAME | typeof BINARY_FRAME): void {
+    if (this.ws.bufferedAmount > 0 || data.length + MAX_FRAME_HEADER >= this.o.highWaterMark / 2) this.ws.send(data, options, this.onSent);
+    else this.ws.send(data, options);
   }
 
   // Called as each frame reaches the kernel; resume TCP once the queue is half empty.
