@@ -31,6 +31,8 @@ export function rawConnect(url) {
     });
     req.once('upgrade', (res, socket, head) => {
       socket.setNoDelay(true);
+      // A relay may close first when a measurement ends; the loop just stops then.
+      socket.on('error', () => {});
       if (head.length) socket.unshift(head);
       resolve(socket);
     });
