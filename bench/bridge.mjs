@@ -2,7 +2,9 @@
 // bridge (its CLI, a child process) and through Debian's websockify, both in front of
 // the same TCP echo server (its own process).
 //  - 1, 100, 1000 connections, each in a closed loop (send a 50 B message, wait for
-//    its echo, send the next): echoed messages/s, and CPU time (user + system, whole
+//    its echo, send the next), from a minimal raw WebSocket client
+//    (lib/raw-ws-client.mjs) so that the client's own CPU does not cap the figure:
+//    echoed messages/s, and CPU time (user + system, whole
 //    process tree, children included, from /proc) per echoed message. Each echo is
 //    relayed twice by the bridge (browser -> TCP and back).
 //  - 5,000 idle connections (each has done one echo): PSS of each bridge's process
@@ -10,12 +12,13 @@
 // Bridges take turns (alternating order) and figures are medians of the repetitions.
 import { cpus } from 'node:os';
 import WebSocket from 'ws';
-import { fmt, median, printTable, QUICK, row, saveRows } from './lib/common.mjs';
+import { fmt, median, printTable, QUICK, row, saveRows, spreadOf } from './lib/common.mjs';
 import { message } from './lib/messages.mjs';
-import { hasWebsockify, startBridge, startTcpEcho, startWebsockify, treeCpuSeconds, treePssBytes } from './lib/servers.mjs';
+import { countZeros, maskedFrame, rawConnect } from './lib/raw-ws-client.mjs';
+import { hasWebsockify, PRIORITY, prioritize, startBridge, startTcpEcho, startWebsockify, treeCpuSeconds, treePssBytes } from './lib/servers.mjs';
 
-const LEVELS = [1, 100, 1000];
-const REPS = QUICK ? 1 : 3;
+const LEVELS = process.argv.includes('--levels') ? process.argv[process.argv.indexOf('--levels') + 1].split(',').map(Number) : [1, 100, 1000];
+const REPS = QUICK ? 1 : 5;
 const WINDOW_S = QUICK ? 2 : 3;
 const WARMUP_S = 1;
 const arg = (name, fallback) => {
@@ -28,6 +31,7 @@ const IDLE = arg('--idle', 5000);
 // per process, so per connection it does not depend on the count).
 const IDLE_WEBSOCKIFY = arg('--idle-websockify', Math.min(IDLE, 500));
 const PAYLOAD = Buffer.from(message(50), 'latin1'); // 49 B of XML and the 0x00
+const FRAME = maskedFrame(PAYLOAD);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens `n` WebSocket connections, `batch` at a time. */
@@ -63,22 +67,29 @@ async function closeAll(sockets) {
   );
 }
 
-/** Every socket echoes in a closed loop; `counter.n` counts completed echoes. */
+/**
+ * Every connection echoes in a closed loop; `counter.n` counts completed echoes. Stream
+ * framing: frames may split or join messages, so 0x00 bytes are counted.
+ */
 function loop(sockets, counter) {
-  for (const ws of sockets) {
-    ws.on('message', (data) => {
-      // Stream framing: frames may split or join messages; count 0x00 bytes.
-      let zeros = 0;
-      for (let i = data.indexOf(0); i !== -1; i = data.indexOf(0, i + 1)) zeros++;
+  for (const socket of sockets) {
+    countZeros(socket, (zeros) => {
       counter.n += zeros;
-      if (!counter.stop) for (let k = 0; k < zeros; k++) ws.send(PAYLOAD, { binary: true });
+      if (!counter.stop) for (let k = 0; k < zeros; k++) socket.write(FRAME);
     });
-    ws.send(PAYLOAD, { binary: true });
+    socket.write(FRAME);
   }
 }
 
+/** `n` raw WebSocket connections (see lib/raw-ws-client.mjs), `batch` at a time. */
+async function openRaw(url, n, batch = 100) {
+  const sockets = [];
+  for (let i = 0; i < n; i += batch) sockets.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => rawConnect(url)))));
+  return sockets;
+}
+
 async function throughput(bridge, n) {
-  const sockets = await openMany(bridge.url, n);
+  const sockets = await openRaw(bridge.url, n);
   const counter = { n: 0, stop: false };
   loop(sockets, counter);
   await sleep(WARMUP_S * 1000);
@@ -90,7 +101,7 @@ async function throughput(bridge, n) {
   const c1 = counter.n;
   const t1 = performance.now();
   counter.stop = true;
-  await closeAll(sockets);
+  await Promise.all(sockets.map((s) => new Promise((resolve) => (s.destroyed ? resolve() : (s.once('close', resolve), s.destroy())))));
   await sleep(300); // let websockify reap its workers
   const messages = c1 - c0;
   return { msgsPerS: messages / ((t1 - t0) / 1000), cpuUsPerMsg: ((cpu1 - cpu0) * 1e6) / messages, cpuS: cpu1 - cpu0 };
@@ -141,15 +152,19 @@ async function echoOnce(sockets) {
 
 export async function main() {
   const started = Date.now();
+  prioritize(); // this process is the load client
   if (process.argv.includes('--memory-only')) LEVELS.length = 0;
   const tcp = await startTcpEcho();
   const withWs = hasWebsockify();
   if (!withWs) console.log('websockify is not installed: baseline columns are empty (apt-get install websockify)');
   const bridges = [await startBridge(tcp.port)];
   if (withWs) bridges.push(await startWebsockify(tcp.port));
+  // --also-cli PATH[,PATH]: other builds of the bridge CLI, measured side by side (A/B of a change).
+  const alsoAt = process.argv.indexOf('--also-cli');
+  if (alsoAt !== -1) for (const cli of process.argv[alsoAt + 1].split(',')) bridges.push(await startBridge(tcp.port, { cli, name: cli }));
   const rows = [];
   const results = new Map();
-  console.log(`${cpus().length} cores, Node ${process.version}; closed-loop 50 B echoes, ${WINDOW_S} s windows after ${WARMUP_S} s warm-up, ${REPS} alternating repetitions`);
+  console.log(`${cpus().length} cores, Node ${process.version}; closed-loop 50 B echoes, ${WINDOW_S} s windows after ${WARMUP_S} s warm-up, ${REPS} alternating repetitions; measured processes at nice ${PRIORITY ?? 'unchanged'}`);
   try {
     for (const n of LEVELS) {
       for (let rep = 0; rep < REPS; rep++) {
@@ -166,12 +181,26 @@ export async function main() {
   } finally {
     for (const b of bridges) await b.stop();
   }
-  const med = (name, n, field) => (results.has(`${name}@${n}`) ? median(results.get(`${name}@${n}`).map((r) => r[field])) : null);
   for (const n of LEVELS) {
-    rows.push(row({ name: `bridge: echoes/s, ${n} conn${n > 1 ? 's' : ''}`, unit: 'msg/s', ours: med('our bridge', n, 'msgsPerS'), baseline: med('websockify', n, 'msgsPerS'), baselineName: 'websockify', minRatio: n === 100 ? 1 : undefined }));
-    rows.push(row({ name: `bridge: CPU per echo, ${n} conn${n > 1 ? 's' : ''}`, unit: 'us', ours: med('our bridge', n, 'cpuUsPerMsg'), baseline: med('websockify', n, 'cpuUsPerMsg'), baselineName: 'websockify', higherIsBetter: false, minRatio: n === 100 ? 4 : undefined }));
+    for (const b of bridges) {
+      const r = results.get(`${b.name}@${n}`);
+      if (r) console.log(`  median of ${r.length}, ${String(n).padStart(4)} conns, ${b.name}: ${fmt(median(r.map((x) => x.msgsPerS)))} msg/s, ${fmt(median(r.map((x) => x.cpuUsPerMsg)))} us CPU/msg [${fmt(Math.min(...r.map((x) => x.cpuUsPerMsg)))}-${fmt(Math.max(...r.map((x) => x.cpuUsPerMsg)))}]`);
+    }
+  }
+  const runs = (name, n, field) => results.get(`${name}@${n}`)?.map((r) => r[field]);
+  const med = (name, n, field) => (results.has(`${name}@${n}`) ? median(runs(name, n, field)) : null);
+  for (const n of LEVELS) {
+    const conns = `${n} conn${n > 1 ? 's' : ''}`;
+    rows.push(row({ name: `bridge: echoes/s, ${conns}`, unit: 'msg/s', ours: med('our bridge', n, 'msgsPerS'), baseline: med('websockify', n, 'msgsPerS'), baselineName: 'websockify', minRatio: n === 100 ? 1.5 : undefined, spread: spreadOf(runs('our bridge', n, 'msgsPerS'), runs('websockify', n, 'msgsPerS'), { higherIsBetter: true }) }));
+    rows.push(row({ name: `bridge: CPU per echo, ${conns}`, unit: 'us', ours: med('our bridge', n, 'cpuUsPerMsg'), baseline: med('websockify', n, 'cpuUsPerMsg'), baselineName: 'websockify', higherIsBetter: false, minRatio: n === 100 ? 4 : undefined, spread: spreadOf(runs('our bridge', n, 'cpuUsPerMsg'), runs('websockify', n, 'cpuUsPerMsg')), note: n === 100 ? 'stretch target: ratio >= 6' : undefined }));
   }
 
+  if (IDLE === 0) {
+    await tcp.stop();
+    printTable(rows);
+    saveRows(rows);
+    return rows;
+  }
   console.log(`\nIdle connections: ${IDLE} open, PSS of each bridge's process tree`);
   const gcDiagnostic = process.argv.includes('--gc-diagnostic');
   const memOurs = await idleMemory((port) => startBridge(port, { gcDiagnostic }), tcp.port, IDLE);

@@ -4,7 +4,7 @@
 // Targets take turns in blocks of 100 messages so machine noise hits all alike.
 import { readFileSync } from 'node:fs';
 import { buildBrowserModules, fmt, launchChromium, openBenchPage, percentile, printTable, QUICK, row, saveRows, serve } from './lib/common.mjs';
-import { hasWebsockify, startBridge, startDirectEcho, startTcpEcho, startWebsockify } from './lib/servers.mjs';
+import { hasWebsockify, prioritize, startBridge, startDirectEcho, startTcpEcho, startWebsockify } from './lib/servers.mjs';
 import { message } from './lib/messages.mjs';
 
 const COUNT = QUICK ? 300 : 1000;
@@ -12,6 +12,7 @@ const BLOCK = 100;
 const TEXT = message(50).slice(0, -1); // 49 B of XML; 50 B on the wire with the 0x00
 
 export async function main() {
+  prioritize(); // the direct WebSocket echo runs in this process
   const files = await buildBrowserModules();
   files.set('roundtrip-page.js', readFileSync(new URL('./lib/roundtrip-page.js', import.meta.url), 'utf8'));
   files.set('index.html', '<!doctype html><title>bench</title><script type="module">import * as bench from "/roundtrip-page.js"; window.bench = bench; window.ready = true;</script>');

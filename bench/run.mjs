@@ -8,7 +8,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { printTable, ROOT } from './lib/common.mjs';
 
-const SCRIPTS = ['size', 'framing', 'engines', 'roundtrip', 'bridge', 'workers', 'stress'];
+const SCRIPTS = ['size', 'framing', 'engines', 'roundtrip', 'latency', 'bridge', 'workers', 'stress'];
 const onlyAt = process.argv.indexOf('--only');
 const picked = onlyAt === -1 ? SCRIPTS : process.argv[onlyAt + 1].split(',');
 const pass = process.argv.includes('--quick') ? ['--quick'] : [];

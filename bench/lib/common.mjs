@@ -107,6 +107,31 @@ export const median = (values) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/** min, quartiles and max of a list of run figures. */
+const range = (values) => ({ min: Math.min(...values), q1: quartile(values, 0.25), median: median(values), q3: quartile(values, 0.75), max: Math.max(...values) });
+function quartile(values, q) {
+  const s = [...values].sort((a, b) => a - b);
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo);
+}
+
+/**
+ * The spread of a row's figures over its runs: ours and the baseline, and, when both
+ * were measured run by run, the ratio of each run ("higher is better for us").
+ */
+export function spreadOf(ours, baseline, { higherIsBetter = false } = {}) {
+  const out = { runs: ours.length, ours: range(ours) };
+  if (baseline?.length) {
+    out.baseline = range(baseline);
+    if (baseline.length === ours.length) {
+      const ratios = ours.map((o, i) => (higherIsBetter ? o / baseline[i] : baseline[i] / o)).filter(Number.isFinite);
+      if (ratios.length) out.ratio = range(ratios);
+    }
+  }
+  return out;
+}
+
 /** Nearest-rank percentile, p in 0..100. */
 export const percentile = (values, p) => {
   const s = [...values].sort((a, b) => a - b);
@@ -130,7 +155,7 @@ export function fmt(value) {
  * "higher is better for us" (ours/baseline or baseline/ours). `minRatio` is the target
  * on the ratio; `maxOurs` a target on our own figure (e.g. bytes per connection).
  */
-export function row({ name, unit, ours, baseline = null, baselineName = null, higherIsBetter = true, minRatio, maxOurs, note }) {
+export function row({ name, unit, ours, baseline = null, baselineName = null, higherIsBetter = true, minRatio, maxOurs, note, spread }) {
   const ratio = baseline === null || ours === null || !ours || !baseline ? null : higherIsBetter ? ours / baseline : baseline / ours;
   let target = null;
   let met = null;
@@ -143,6 +168,7 @@ export function row({ name, unit, ours, baseline = null, baselineName = null, hi
     met = ours !== null && ours <= maxOurs;
   }
   const r = { name, unit, ours, baseline, baselineName, ratio, target, met };
+  if (spread) r.spread = spread;
   if (note) r.note = note;
   return r;
 }
@@ -154,6 +180,10 @@ export function printTable(rows, out = process.stdout) {
   const line = (c) => `| ${c.map((v, i) => (i >= 2 && i <= 3 ? String(v).padStart(widths[i]) : String(v).padEnd(widths[i]))).join(' | ')} |`;
   out.write(`${line(header)}\n|${widths.map((w, i) => (i >= 2 && i <= 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|\n`);
   for (const c of cells) out.write(`${line(c)}\n`);
+  for (const r of rows.filter((x) => x.spread)) {
+    const range = (v) => (v ? `${fmt(v.min)}-${fmt(v.max)} (IQR ${fmt(v.q1)}-${fmt(v.q3)})` : '-');
+    out.write(`  spread (${r.name}), ${r.spread.runs} runs: ours ${range(r.spread.ours)}; baseline ${range(r.spread.baseline)}${r.spread.ratio ? `; ratio per run ${range(r.spread.ratio)}` : ''}\n`);
+  }
   for (const r of rows.filter((x) => x.note)) out.write(`  note (${r.name}): ${r.note}\n`);
 }
 

@@ -4,9 +4,31 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { build, BUILD_DIR, HOST } from './common.mjs';
+
+/**
+ * Scheduling priority for the measured processes (the echo server, every relay, the
+ * benchmark's own client), or null to leave it alone. On a machine shared with other
+ * work, a raised priority (negative nice; needs root or CAP_SYS_NICE) keeps bursts of
+ * unrelated load from landing in the measured tail; it applies to every target alike
+ * (websockify's per-connection workers inherit it when they fork). Set with
+ * `--priority N` / `--no-priority`, default -10.
+ */
+const priorityAt = process.argv.indexOf('--priority');
+export const PRIORITY = process.argv.includes('--no-priority') ? null : priorityAt === -1 ? -10 : Number(process.argv[priorityAt + 1]);
+let priorityWarned = false;
+export function prioritize(pid = 0) {
+  if (PRIORITY === null) return;
+  try {
+    setPriority(pid, PRIORITY);
+  } catch (err) {
+    if (!priorityWarned) console.log(`note: could not set nice ${PRIORITY} on measured processes (${err.code ?? err.message}); figures will be noisier`);
+    priorityWarned = true;
+  }
+}
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -35,7 +57,14 @@ async function waitForPort(port, child, what) {
   }
 }
 
+// Every process started here is stopped when the benchmark exits, even on an error.
+const started = new Set();
+process.on('exit', () => {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
 function stopper(child) {
+  started.add(child);
   const exited = new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
   return async () => {
     if (child.exitCode === null) child.kill('SIGTERM');
@@ -45,13 +74,31 @@ function stopper(child) {
   };
 }
 
-export async function startTcpEcho() {
-  const child = spawn(process.execPath, [new URL('./tcp-echo.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** A Node script in its own process that prints its port on stdout. */
+async function startPortPrinter(script, args, what) {
+  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
     child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
-    child.once('exit', () => reject(new Error('TCP echo server exited')));
+    child.once('exit', () => reject(new Error(`${what} exited`)));
   });
+  prioritize(child.pid);
   return { port, pid: child.pid, stop: stopper(child) };
+}
+
+export function startTcpEcho() {
+  return startPortPrinter('./tcp-echo.mjs', [], 'TCP echo server');
+}
+
+/** Any WebSocket-to-TCP relay script: `node SCRIPT TCP_PORT` prints its port. */
+export async function startScriptRelay(script, tcpPort) {
+  const relay = await startPortPrinter(new URL(script, `file://${process.cwd()}/`).href, [String(tcpPort)], script);
+  return { ...relay, name: script.replace(/^.*\//, ''), url: `ws://${HOST}:${relay.port}/` };
+}
+
+/** The raw Node TCP-to-TCP relay (bench/lib/raw-relay.mjs) in front of `tcpPort`. */
+export async function startRawRelay(tcpPort) {
+  const relay = await startPortPrinter('./raw-relay.mjs', [String(tcpPort)], 'raw relay');
+  return { ...relay, name: 'raw Node relay' };
 }
 
 let cliPath;
@@ -65,12 +112,13 @@ export async function bridgeCli() {
 }
 
 /** `node cli.js --listen ... --target ... --quiet`, with the per-IP and total limits raised for a load test from one address. */
-export async function startBridge(tcpPort, { gcDiagnostic = false } = {}) {
+export async function startBridge(tcpPort, { gcDiagnostic = false, cli, name = 'our bridge' } = {}) {
   const port = await freePort();
   const node = gcDiagnostic ? ['--expose-gc', '--require', new URL('./gc-preload.cjs', import.meta.url).pathname] : [];
-  const child = spawn(process.execPath, [...node, await bridgeCli(), '--listen', `${HOST}:${port}`, '--target', `${HOST}:${tcpPort}`, '--quiet', '--max-per-ip', '100000', '--max-connections', '100000'], { stdio: ['ignore', 'inherit', gcDiagnostic ? 'pipe' : 'inherit'] });
+  const child = spawn(process.execPath, [...node, cli ?? (await bridgeCli()), '--listen', `${HOST}:${port}`, '--target', `${HOST}:${tcpPort}`, '--quiet', '--max-per-ip', '100000', '--max-connections', '100000'], { stdio: ['ignore', 'inherit', gcDiagnostic ? 'pipe' : 'inherit'] });
+  prioritize(child.pid);
   await waitForPort(port, child, 'xmlsocket-bridge');
-  const bridge = { name: 'our bridge', url: `ws://${HOST}:${port}/`, pid: child.pid, stop: stopper(child) };
+  const bridge = { name, url: `ws://${HOST}:${port}/`, pid: child.pid, stop: stopper(child) };
   if (gcDiagnostic) {
     // Forces a full GC in the bridge and returns process.memoryUsage() from there.
     bridge.collect = () =>
@@ -95,6 +143,7 @@ export function hasWebsockify() {
 export async function startWebsockify(tcpPort) {
   const port = await freePort();
   const child = spawn('websockify', [`${HOST}:${port}`, `${HOST}:${tcpPort}`], { stdio: ['ignore', 'ignore', 'ignore'] });
+  prioritize(child.pid);
   await waitForPort(port, child, 'websockify');
   return { name: 'websockify', url: `ws://${HOST}:${port}/`, pid: child.pid, stop: stopper(child) };
 }

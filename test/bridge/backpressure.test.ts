@@ -3,8 +3,8 @@
 // stops as soon as the sender stalls; a bridge without backpressure would swallow
 // everything and fail the bound.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import type { Socket } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { closed, openWs, startBridge, tcpServer, waitFor } from './helpers.js';
 
@@ -129,6 +129,88 @@ test('a TCP server that does not read stops the bridge reading from the WebSocke
     assert.equal(gotHash.digest('hex'), sentHash.digest('hex'));
     ws.close();
     await closed(ws);
+  } finally {
+    await b.close();
+    await server.close();
+  }
+});
+
+/** A WebSocket client that is only a socket: its own reads can be stopped exactly. */
+function rawClient(port: number, protocol: string): Promise<{ socket: Socket; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`);
+    });
+    let head = Buffer.alloc(0);
+    const onData = (d: Buffer) => {
+      head = Buffer.concat([head, d]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      socket.off('data', onData);
+      socket.pause();
+      if (!head.subarray(0, end).toString().startsWith('HTTP/1.1 101')) reject(new Error(head.toString()));
+      resolve({ socket, rest: head.subarray(end + 4) });
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+  });
+}
+
+test('message framing, small messages, small high-water mark: TCP pauses, then resumes, and every frame arrives', { timeout: 120_000 }, async () => {
+  // Many small frames per TCP read, most of them sent without a send callback (see
+  // Pair.send): the bridge must still stop reading TCP while the client does not read,
+  // and start again once it does. The client is a bare socket, so that "not reading"
+  // is exact (ws's own pause() keeps a chunk it already read).
+  const MESSAGE = Buffer.from('<m d="0123456789012345678901234567890123456789"/>\0');
+  const FRAME = Buffer.concat([Buffer.from([0x81, MESSAGE.length - 1]), MESSAGE.subarray(0, -1)]);
+  const BATCH = Buffer.concat(Array.from({ length: 1024 }, () => MESSAGE));
+  let written = 0;
+  let pushDone!: (stalled: boolean) => void;
+  const pushing = new Promise<boolean>((r) => (pushDone = r));
+  const server = await tcpServer((s: Socket) => {
+    const pump = () => {
+      while (written < OFFER) {
+        written += BATCH.length;
+        if (!s.write(BATCH)) {
+          const stall = setTimeout(() => {
+            s.removeListener('drain', onDrain);
+            pushDone(true);
+          }, STALL_MS);
+          const onDrain = () => {
+            clearTimeout(stall);
+            pump();
+          };
+          s.once('drain', onDrain);
+          return;
+        }
+      }
+      pushDone(false);
+    };
+    pump();
+  });
+  const b = await startBridge({ target: server.address, highWaterMark: 4096 });
+  try {
+    const { socket, rest } = await rawClient(b.port, 'xmlsocket.message');
+    assert.ok(await pushing, 'the server never stalled: the bridge kept reading');
+    const expectedBytes = (written / MESSAGE.length) * FRAME.length;
+    let got = rest.length;
+    let mismatch = -1;
+    const check = (d: Buffer, at: number) => {
+      for (let i = 0; i < d.length && mismatch === -1; i++) if (d[i] !== FRAME[(at + i) % FRAME.length]) mismatch = at + i;
+    };
+    check(rest, 0);
+    const all = new Promise<void>((resolve) => {
+      socket.on('data', (d: Buffer) => {
+        check(d, got);
+        got += d.length;
+        if (got >= expectedBytes) resolve();
+      });
+    });
+    socket.resume();
+    await all;
+    assert.equal(mismatch, -1);
+    assert.equal(got, expectedBytes);
+    socket.destroy();
   } finally {
     await b.close();
     await server.close();

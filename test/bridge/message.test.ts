@@ -2,6 +2,7 @@
 // frame becomes the message plus one 0x00.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { JOIN_MAX_BYTES } from '../../src/bridge/frame-write.js';
 import { closed, collect, openWs, readBytes, startBridge, tcpServer, waitFor, type TcpServer, type TestBridge } from './helpers.js';
 
 let server: TcpServer;
@@ -44,6 +45,19 @@ test('many messages per segment and messages split across segments: one text fra
     got.frames.map((f) => [f.data.toString('utf8'), f.binary]),
     [['<a/>', false], ['<b x="1"/>', false], ['<c>text</c>', false], ['', false], ['<d>€😀</d>', false]],
   );
+  ws.close();
+  await closed(ws);
+});
+
+test('client messages on both sides of the one-write size reach TCP intact, each with one 0x00', async () => {
+  const ws = await openWs(b.url(), 'xmlsocket.message');
+  const tcp = await server.socket(server.accepted);
+  const sizes = [JOIN_MAX_BYTES - 2, JOIN_MAX_BYTES - 1, JOIN_MAX_BYTES, JOIN_MAX_BYTES + 1, 70_000];
+  const messages = sizes.map((n, i) => Buffer.alloc(n, 0x61 + i));
+  const expected = Buffer.concat(messages.flatMap((m) => [m, Buffer.from([0])]));
+  const toTcp = readBytes(tcp, expected.length);
+  for (const m of messages) ws.send(m, { binary: true });
+  assert.ok((await toTcp).equals(expected));
   ws.close();
   await closed(ws);
 });
