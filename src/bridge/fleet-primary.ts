@@ -54,12 +54,17 @@ export function runPrimary({ workers, shutdownMs, quiet, verbose }: PrimaryOptio
 
   const fork = () => {
     restartTimer = undefined;
+    // A replacement whose timer outlived the start of a drain is not wanted.
+    if (stopping) return;
     const worker = cluster.fork();
     log.log('info', 'worker_started', { worker: worker.id, pid: worker.process.pid });
   };
   const workerList = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
   const send = (worker: Worker, message: PrimaryMessage) => {
-    if (worker.isConnected()) worker.send(message);
+    // A worker can die between isConnected() and the write (EPIPE): with a callback the
+    // error comes here instead of as an unhandled 'error' that would kill the primary.
+    // Its 'exit' is handled on its own.
+    if (worker.isConnected()) worker.send(message, () => {});
   };
 
   cluster.on('listening', (worker, address) => {
@@ -87,9 +92,12 @@ export function runPrimary({ workers, shutdownMs, quiet, verbose }: PrimaryOptio
       if (workerList().length === 0) finish();
       return;
     }
-    if (!fleetUp) {
-      // A worker that cannot start (port taken, bad TLS file) has printed why; the
-      // others would fail the same way, so the command fails as one process would.
+    // A worker that exits with an error before the fleet is up cannot start (port taken,
+    // bad TLS file) and has printed why; the others would fail the same way, so the
+    // command fails as one process would. One killed by a signal is not a bad setting:
+    // it is replaced below (Ctrl-C reaches loading workers before the primary's own
+    // handler runs, which then cancels the replacement and drains).
+    if (!fleetUp && !signal) {
       if (!printedFailure) log.log('error', 'worker_exit', { ...why, replacing: false });
       stopping = true;
       startFailed = true;
