@@ -8,9 +8,9 @@
 // Prints the figures; `--json FILE` also writes the result rows; `--quick` does fewer
 // repetitions; `--engines chromium,webkit` picks engines; `--receive-only` skips part 2.
 import { readFileSync } from 'node:fs';
-import { WebSocketServer } from 'ws';
-import { buildBrowserModules, fmt, HOST, median, printTable, QUICK, row, saveRows, serve } from './lib/common.mjs';
+import { buildBrowserModules, fmt, median, printTable, QUICK, row, saveRows, serve } from './lib/common.mjs';
 import { openEnginePage, pickedEngines } from './lib/engines.mjs';
+import { alternate, deliveryServer } from './lib/delivery.mjs';
 import { frames, stream } from './lib/messages.mjs';
 
 const KiB = 1024;
@@ -30,37 +30,6 @@ const RUNS = [
   { name: 'onData, 64 KiB msgs', c: 'large', mode: 'data', baselineName: 'minimal WebSocket client', minRatio: 0.9 },
   { name: 'onXML, 50 B msgs', c: 'xml', mode: 'xml', baselineName: 'minimal client + DOMParser', minRatio: 0.95 },
 ];
-
-/** A loopback WebSocket server that sends a case's frames when asked with "go:NAME". */
-async function deliveryServer(cases) {
-  const wss = new WebSocketServer({ host: HOST, port: 0, perMessageDeflate: false });
-  await new Promise((resolve) => wss.once('listening', resolve));
-  wss.on('connection', (ws) => {
-    ws.on('message', (data) => {
-      const name = data.toString('utf8').replace(/\0$/, '').replace(/^go:/, '');
-      for (const frame of cases[name].frames) ws.send(frame, { binary: true });
-    });
-  });
-  return { port: wss.address().port, close: () => new Promise((resolve) => wss.close(resolve)) };
-}
-
-/** Alternates ours and the baseline (ABBA...), after one warm-up of each. */
-async function alternate(reps, runOurs, runBase) {
-  const ours = [];
-  const base = [];
-  await runOurs();
-  await runBase();
-  for (let i = 0; i < reps; i++) {
-    if (i % 2 === 0) {
-      ours.push(await runOurs());
-      base.push(await runBase());
-    } else {
-      base.push(await runBase());
-      ours.push(await runOurs());
-    }
-  }
-  return { ours, base };
-}
 
 async function benchEngine(page, wssPort, rows) {
   console.log(`\n${page.version}: delivery from a loopback WebSocket server, 64 KiB binary frames, ${REPS} alternating runs, medians`);

@@ -7,8 +7,8 @@
 // Prints the figures; `--json FILE` also writes the result rows; `--quick` does fewer
 // repetitions.
 import { readFileSync } from 'node:fs';
-import { WebSocketServer } from 'ws';
-import { buildBrowserModules, fmt, HOST, launchChromium, median, openBenchPage, printTable, QUICK, ROOT, row, saveRows, serve } from './lib/common.mjs';
+import { buildBrowserModules, fmt, launchChromium, median, openBenchPage, printTable, QUICK, ROOT, row, saveRows, serve } from './lib/common.mjs';
+import { alternate, deliveryServer } from './lib/delivery.mjs';
 import { frames, message, stream } from './lib/messages.mjs';
 
 const KiB = 1024;
@@ -45,37 +45,6 @@ function label(bytes) {
   if (bytes >= MB && bytes % MB === 0) return `${bytes / MB} MB`;
   if (bytes >= KiB && bytes % KiB === 0) return `${bytes / KiB} KiB`;
   return `${bytes} B`;
-}
-
-/** A loopback WebSocket server that sends a case's frames when asked with "go:NAME". */
-async function deliveryServer(cases) {
-  const wss = new WebSocketServer({ host: HOST, port: 0, perMessageDeflate: false });
-  await new Promise((resolve) => wss.once('listening', resolve));
-  wss.on('connection', (ws) => {
-    ws.on('message', (data) => {
-      const name = data.toString('utf8').replace(/\0$/, '').replace(/^go:/, '');
-      for (const frame of cases[name].frames) ws.send(frame, { binary: true });
-    });
-  });
-  return { port: wss.address().port, close: () => new Promise((resolve) => wss.close(resolve)) };
-}
-
-/** Alternates ours and the baseline (ABBA...), returns each one's results in order. */
-async function alternate(reps, runOurs, runBase) {
-  const ours = [];
-  const base = [];
-  await runOurs(); // warm-up, both
-  await runBase();
-  for (let i = 0; i < reps; i++) {
-    if (i % 2 === 0) {
-      ours.push(await runOurs());
-      base.push(await runBase());
-    } else {
-      base.push(await runBase());
-      ours.push(await runOurs());
-    }
-  }
-  return { ours, base };
 }
 
 export async function main() {
