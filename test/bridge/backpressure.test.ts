@@ -19,6 +19,36 @@ const STALL_MS = 750;
 
 const chunkAt = (i: number) => Buffer.alloc(CHUNK, i & 0xff);
 
+/**
+ * Writes `next()` chunks to `s` until OFFER bytes have gone or the socket has not
+ * drained for STALL_MS; resolves whether it stalled.
+ */
+function offerUntilStalled(s: Socket, next: () => Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    let offered = 0;
+    const pump = () => {
+      while (offered < OFFER) {
+        const chunk = next();
+        offered += chunk.length;
+        if (!s.write(chunk)) {
+          const stall = setTimeout(() => {
+            s.removeListener('drain', onDrain);
+            resolve(true);
+          }, STALL_MS);
+          const onDrain = () => {
+            clearTimeout(stall);
+            pump();
+          };
+          s.once('drain', onDrain);
+          return;
+        }
+      }
+      resolve(false);
+    };
+    pump();
+  });
+}
+
 function bytesMetric(text: string, direction: string): number {
   const m = new RegExp(`xmlsocket_bridge_bytes_total\\{direction="${direction}"\\} (\\d+)`).exec(text);
   return Number(m?.[1]);
@@ -31,27 +61,12 @@ test('a WebSocket client that does not read stops the bridge reading from TCP', 
   const pushing = new Promise<boolean>((r) => (pushDone = r));
   const server = await tcpServer((s: Socket) => {
     let i = 0;
-    const pump = () => {
-      while (pushed < OFFER) {
-        const chunk = chunkAt(i++);
-        pushed += chunk.length;
-        sentHash.update(chunk);
-        if (!s.write(chunk)) {
-          const stall = setTimeout(() => {
-            s.removeListener('drain', onDrain);
-            pushDone(true);
-          }, STALL_MS);
-          const onDrain = () => {
-            clearTimeout(stall);
-            pump();
-          };
-          s.once('drain', onDrain);
-          return;
-        }
-      }
-      pushDone(false);
-    };
-    pump();
+    void offerUntilStalled(s, () => {
+      const chunk = chunkAt(i++);
+      pushed += chunk.length;
+      sentHash.update(chunk);
+      return chunk;
+    }).then(pushDone);
   });
   const b = await startBridge({ target: server.address });
   try {
@@ -168,25 +183,10 @@ test('message framing, small messages, small high-water mark: TCP pauses, then r
   let pushDone!: (stalled: boolean) => void;
   const pushing = new Promise<boolean>((r) => (pushDone = r));
   const server = await tcpServer((s: Socket) => {
-    const pump = () => {
-      while (written < OFFER) {
-        written += BATCH.length;
-        if (!s.write(BATCH)) {
-          const stall = setTimeout(() => {
-            s.removeListener('drain', onDrain);
-            pushDone(true);
-          }, STALL_MS);
-          const onDrain = () => {
-            clearTimeout(stall);
-            pump();
-          };
-          s.once('drain', onDrain);
-          return;
-        }
-      }
-      pushDone(false);
-    };
-    pump();
+    void offerUntilStalled(s, () => {
+      written += BATCH.length;
+      return BATCH;
+    }).then(pushDone);
   });
   // No keepalive: a ping frame would land in the byte stream this test compares exactly
   // (it did once, at a frame boundary, 30 s pings being dealt anywhere in the interval).

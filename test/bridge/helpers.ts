@@ -1,5 +1,6 @@
 // Shared fixtures for the bridge tests: real TCP servers, bridges and WebSocket
 // clients, all on 127.0.0.1 with ephemeral ports.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request, type IncomingHttpHeaders } from 'node:http';
@@ -176,6 +177,20 @@ export function httpGet(port: number, path: string, method = 'GET'): Promise<{ s
     req.on('error', reject);
     req.end();
   });
+}
+
+/** GET /metrics: checks it is Prometheus text, and returns each sample's value by its name and labels. */
+export async function metricsOf(port: number): Promise<Map<string, number>> {
+  const res = await httpGet(port, '/metrics');
+  assert.equal(res.status, 200, res.body.toString());
+  assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+  const values = new Map<string, number>();
+  for (const line of res.body.toString().split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const [name, value] = line.split(' ');
+    values.set(name!, Number(value));
+  }
+  return values;
 }
 
 /** Polls `condition` until true; fails after `timeoutMs` (a generous upper bound, not a timing assertion). */

@@ -1,7 +1,7 @@
 // /healthz, /metrics and the per-connection log line.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { closed, collect, echo, httpGet, openWs, rawUpgrade, startBridge, tcpServer, waitFor, type TcpServer, type TestBridge } from './helpers.js';
+import { closed, collect, echo, httpGet, metricsOf, openWs, rawUpgrade, startBridge, tcpServer, waitFor, type TcpServer, type TestBridge } from './helpers.js';
 
 let server: TcpServer;
 let b: TestBridge;
@@ -14,18 +14,7 @@ after(async () => {
   await server.close();
 });
 
-async function metrics(): Promise<Map<string, number>> {
-  const res = await httpGet(b.port, '/metrics');
-  assert.equal(res.status, 200);
-  assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/);
-  const values = new Map<string, number>();
-  for (const line of res.body.toString().split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const [name, value] = line.split(' ');
-    values.set(name!, Number(value));
-  }
-  return values;
-}
+const metrics = () => metricsOf(b.port);
 
 async function health(): Promise<Record<string, unknown>> {
   const res = await httpGet(b.port, '/healthz');

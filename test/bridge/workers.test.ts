@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { WebSocket } from 'ws';
-import { closed, echo, HOST, httpGet, openWs, tcpServer, waitFor, type TcpServer } from './helpers.js';
+import { closed, echo, HOST, httpGet, metricsOf, openWs, tcpServer, waitFor, type TcpServer } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(root, 'src', 'bridge', 'cli.ts');
@@ -76,19 +76,6 @@ const opensByWorker = (f: Fleet) => {
   for (const l of f.lines) if (l.event === 'open') counts.set(l.worker!, (counts.get(l.worker!) ?? 0) + 1);
   return counts;
 };
-
-async function metricsOf(port: number): Promise<Map<string, number>> {
-  const res = await httpGet(port, '/metrics');
-  assert.equal(res.status, 200, res.body.toString());
-  assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/);
-  const values = new Map<string, number>();
-  for (const line of res.body.toString().split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const [name, value] = line.split(' ');
-    values.set(name!, Number(value));
-  }
-  return values;
-}
 
 /**
  * A client that sends bursts of numbered messages and waits for each burst's echo:
