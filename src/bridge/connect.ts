@@ -3,8 +3,9 @@
  * this before it answers the WebSocket handshake, so a refused or silent target
  * becomes an HTTP 502 or 504 and the browser sees `onConnect(false)`, as in Flash.
  */
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { HostPort } from './address.js';
+import { newTargetSocket } from './target-read.js';
 
 /** Why a connect attempt failed. */
 export type ConnectFailure =
@@ -25,7 +26,7 @@ export interface PendingConnect {
  * that `write()` returning false is exactly the point to pause the WebSocket.
  */
 export function connectTarget(target: HostPort, timeoutMs: number, highWaterMark: number): PendingConnect {
-  const socket = new Socket({ writableHighWaterMark: highWaterMark } as ConstructorParameters<typeof Socket>[0]);
+  const socket = newTargetSocket(highWaterMark);
   let settle: ((failure: ConnectFailure | undefined) => void) | undefined;
   const done = new Promise<Socket>((resolve, reject) => {
     const timer = setTimeout(() => settle?.({ reason: 'connect_timeout', error: `no connection within ${timeoutMs} ms` }), timeoutMs);

@@ -40,11 +40,17 @@ function sendFrameJoined(this: SenderLike, list: (Buffer | string)[], cb?: (err?
   originalSendFrame!.call(this, list, cb);
 }
 
-/** Makes `ws` write each small frame with one write() instead of writev(). */
-export function joinSmallFrames(ws: WebSocket): void {
+/**
+ * Makes `ws` write each small frame with one write() instead of writev(). Returns
+ * whether it did: then every frame of up to {@link JOIN_MAX_BYTES} is copied before
+ * `send()` returns, and the caller may reuse the payload's memory.
+ */
+export function joinSmallFrames(ws: WebSocket): boolean {
   const sender = (ws as unknown as { _sender?: SenderLike })._sender;
-  if (!sender || typeof sender.sendFrame !== 'function' || !sender._socket) return;
+  if (!sender || typeof sender.sendFrame !== 'function' || !sender._socket) return false;
   originalSendFrame ??= sender.sendFrame;
-  if (sender.sendFrame !== originalSendFrame) return;
+  if (sender.sendFrame === sendFrameJoined) return true;
+  if (sender.sendFrame !== originalSendFrame) return false;
   sender.sendFrame = sendFrameJoined;
+  return true;
 }

@@ -37,7 +37,9 @@ export class NulSplitter {
   /**
    * Feeds a chunk. Returns the messages it completed; `overflow` is true when a
    * message (complete or not) exceeds `maxMessage`, after which the splitter must
-   * not be used again.
+   * not be used again. Messages may be views into `chunk`; the caller may reuse
+   * `chunk`'s memory once it is done with them (the bridge reads every target into one
+   * shared buffer), so the start of an unfinished message is kept as a copy.
    */
   push(chunk: Buffer): SplitResult {
     const messages: Buffer[] = [];
@@ -60,7 +62,7 @@ export class NulSplitter {
     if (start < chunk.length) {
       this.pendingLength += chunk.length - start;
       if (this.pendingLength > this.maxMessage) return { messages, overflow: true };
-      this.pending.push(chunk.subarray(start));
+      this.pending.push(Buffer.from(chunk.subarray(start)));
     }
     return { messages, overflow: false };
   }

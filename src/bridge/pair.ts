@@ -14,6 +14,7 @@ import { JOIN_MAX_BYTES, joinSmallFrames } from './frame-write.js';
 import { NUL, NulSplitter } from './framing.js';
 import type { Metrics } from './metrics.js';
 import type { Framing } from './options.js';
+import { receiveTarget } from './target-read.js';
 
 const NUL_BYTE = Buffer.from([NUL]);
 // Send options, made once rather than per frame.
@@ -92,6 +93,8 @@ export class Pair {
   private readonly ws: WebSocket;
   private readonly tcp: Socket;
   private readonly splitter: NulSplitter | undefined;
+  /** Whether ws copies small frames as it sends them (see {@link Pair.send}). */
+  private readonly framesJoined: boolean;
   private readonly start = Date.now();
   private readonly idleTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -115,7 +118,7 @@ export class Pair {
     this.tcp = o.tcp;
     this.splitter = o.framing === 'message' ? new NulSplitter(o.maxMessage) : undefined;
     this.tcp.setNoDelay(true); // XMLSocket traffic is small interactive messages; Nagle would delay them.
-    joinSmallFrames(this.ws); // one write() per small frame to the client instead of writev()
+    this.framesJoined = joinSmallFrames(this.ws); // one write() per small frame to the client instead of writev()
 
     // Shared listeners that find the pair on the socket: a closure per event per
     // connection would cost more memory than the rest of the pair's own state.
@@ -125,7 +128,7 @@ export class Pair {
     this.ws.on('error', onClientError);
     this.ws.on('close', onClientClose);
     this.ws.on('pong', onClientPong);
-    this.tcp.on('data', onTargetData);
+    receiveTarget(this.tcp, onTargetData); // chunks in a buffer the next read reuses
     this.tcp.on('drain', onTargetDrain);
     this.tcp.on('end', onTargetEnd);
     this.tcp.on('error', onTargetError);
@@ -211,7 +214,11 @@ export class Pair {
     if (!this.reason) this.ws.resume();
   }
 
-  /** @internal */
+  /**
+   * A chunk from the target. It lives in a buffer that the next read of any target
+   * reuses (see target-read.ts), so everything that outlives this call is a copy.
+   * @internal
+   */
   onTargetData(chunk: Buffer): void {
     if (this.reason) return;
     this.activity();
@@ -249,8 +256,14 @@ export class Pair {
    * frame sent onto an empty queue that is smaller than half of it cannot get there by
    * itself. Every frame sent after that, onto a non-empty queue, carries the callback,
    * so the last frame before a pause always has one, and it runs when the queue is empty.
+   *
+   * `data` may be a view into the shared read buffer. ws copies a small frame into one
+   * buffer as it sends it (frame-write.ts; ws defers a send only while it compresses
+   * or reads a Blob, and the bridge does neither); a larger frame it may hold on to
+   * as it is, so that one is copied here first.
    */
   private send(data: Buffer, options: typeof TEXT_FRAME | typeof BINARY_FRAME): void {
+    if (data.length > JOIN_MAX_BYTES || !this.framesJoined) data = Buffer.from(data);
     if (this.ws.bufferedAmount > 0 || data.length + MAX_FRAME_HEADER >= this.o.highWaterMark / 2) this.ws.send(data, options, this.onSent);
     else this.ws.send(data, options);
   }

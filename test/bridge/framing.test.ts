@@ -79,3 +79,11 @@ test('work is linear: a message arriving one byte at a time is joined once', () 
   assert.equal(messages.length, 1);
   assert.equal(messages[0]!.length, n);
 });
+
+test('the start of an unfinished message is kept as a copy: the caller may reuse its chunk', () => {
+  const split = new NulSplitter(1024);
+  const chunk = Buffer.from('<a/>\0<b');
+  assert.deepEqual(split.push(chunk).messages.map(String), ['<a/>']);
+  chunk.fill('x'); // the bridge's next read lands in the same memory
+  assert.deepEqual(split.push(Buffer.from('/>\0')).messages.map(String), ['<b/>']);
+});
