@@ -6,16 +6,19 @@
 //    (lib/raw-ws-client.mjs) so that the client's own CPU does not cap the figure:
 //    echoed messages/s, and CPU time (user + system, whole
 //    process tree, children included, from /proc) per echoed message. Each echo is
-//    relayed twice by the bridge (browser -> TCP and back).
+//    relayed twice by the bridge (browser -> TCP and back). The same loop over plain
+//    TCP through the raw Node relay (lib/raw-relay.mjs) is the floor: the CPU any
+//    relay written in Node pays at least (--no-floor leaves it out).
 //  - 5,000 idle connections (each has done one echo): PSS of each bridge's process
 //    tree above its idle baseline, per connection.
 // Bridges take turns (alternating order) and figures are medians of the repetitions.
+import net from 'node:net';
 import { cpus } from 'node:os';
 import WebSocket from 'ws';
 import { fmt, median, printTable, QUICK, row, saveRows, spreadOf } from './lib/common.mjs';
 import { message } from './lib/messages.mjs';
 import { countZeros, maskedFrame, rawConnect } from './lib/raw-ws-client.mjs';
-import { hasWebsockify, PRIORITY, prioritize, startBridge, startTcpEcho, startWebsockify, treeCpuSeconds, treePssBytes } from './lib/servers.mjs';
+import { hasWebsockify, PRIORITY, prioritize, startBridge, startRawRelay, startTcpEcho, startWebsockify, treeCpuSeconds, treePssBytes } from './lib/servers.mjs';
 
 const LEVELS = process.argv.includes('--levels') ? process.argv[process.argv.indexOf('--levels') + 1].split(',').map(Number) : [1, 100, 1000];
 const REPS = QUICK ? 1 : 5;
@@ -88,10 +91,41 @@ async function openRaw(url, n, batch = 100) {
   return sockets;
 }
 
+/** `n` plain TCP connections to a relay without WebSocket (the raw Node relay). */
+async function openTcp(port, n) {
+  const sockets = [];
+  for (let i = 0; i < n; i++) {
+    sockets.push(
+      await new Promise((resolve, reject) => {
+        const s = net.connect(port, '127.0.0.1', () => resolve(s));
+        s.setNoDelay(true);
+        s.once('error', reject);
+      }),
+    );
+  }
+  return sockets;
+}
+
+/** The closed loop of {@link loop} over plain TCP: every PAYLOAD.length bytes back is one echo. */
+function loopTcp(sockets, counter) {
+  for (const socket of sockets) {
+    let got = 0;
+    socket.on('error', () => {});
+    socket.on('data', (data) => {
+      got += data.length;
+      for (; got >= PAYLOAD.length; got -= PAYLOAD.length) {
+        counter.n += 1;
+        if (!counter.stop) socket.write(PAYLOAD);
+      }
+    });
+    socket.write(PAYLOAD);
+  }
+}
+
 async function throughput(bridge, n) {
-  const sockets = await openRaw(bridge.url, n);
+  const sockets = bridge.url ? await openRaw(bridge.url, n) : await openTcp(bridge.port, n);
   const counter = { n: 0, stop: false };
-  loop(sockets, counter);
+  (bridge.url ? loop : loopTcp)(sockets, counter);
   await sleep(WARMUP_S * 1000);
   const cpu0 = treeCpuSeconds(bridge.pid);
   const c0 = counter.n;
@@ -159,6 +193,9 @@ export async function main() {
   if (!withWs) console.log('websockify is not installed: baseline columns are empty (apt-get install websockify)');
   const bridges = [await startBridge(tcp.port)];
   if (withWs) bridges.push(await startWebsockify(tcp.port));
+  // The floor for CPU: the same closed loop over plain TCP through the raw Node relay
+  // (no WebSocket on either side), what any relay written in Node pays at least.
+  if (!process.argv.includes('--no-floor')) bridges.push(await startRawRelay(tcp.port));
   // --also-cli PATH[,PATH]: other builds of the bridge CLI, measured side by side (A/B of a change).
   const alsoAt = process.argv.indexOf('--also-cli');
   if (alsoAt !== -1) for (const cli of process.argv[alsoAt + 1].split(',')) bridges.push(await startBridge(tcp.port, { cli, name: cli }));
@@ -174,7 +211,7 @@ export async function main() {
           const key = `${b.name}@${n}`;
           if (!results.has(key)) results.set(key, []);
           results.get(key).push(r);
-          console.log(`  ${String(n).padStart(4)} conns  ${b.name.padEnd(11)} ${fmt(r.msgsPerS).padStart(8)} msg/s  ${fmt(r.cpuUsPerMsg).padStart(6)} us CPU/msg`);
+          console.log(`  ${String(n).padStart(4)} conns  ${b.name.padEnd(14)} ${fmt(r.msgsPerS).padStart(8)} msg/s  ${fmt(r.cpuUsPerMsg).padStart(6)} us CPU/msg`);
         }
       }
     }
@@ -193,6 +230,10 @@ export async function main() {
     const conns = `${n} conn${n > 1 ? 's' : ''}`;
     rows.push(row({ name: `bridge: echoes/s, ${conns}`, unit: 'msg/s', ours: med('our bridge', n, 'msgsPerS'), baseline: med('websockify', n, 'msgsPerS'), baselineName: 'websockify', minRatio: n === 100 ? 1.5 : undefined, spread: spreadOf(runs('our bridge', n, 'msgsPerS'), runs('websockify', n, 'msgsPerS'), { higherIsBetter: true }) }));
     rows.push(row({ name: `bridge: CPU per echo, ${conns}`, unit: 'us', ours: med('our bridge', n, 'cpuUsPerMsg'), baseline: med('websockify', n, 'cpuUsPerMsg'), baselineName: 'websockify', higherIsBetter: false, minRatio: n === 100 ? 4 : undefined, spread: spreadOf(runs('our bridge', n, 'cpuUsPerMsg'), runs('websockify', n, 'cpuUsPerMsg')), note: n === 100 ? 'stretch target: ratio >= 6' : undefined }));
+    const floor = 'raw Node relay';
+    if (results.has(`${floor}@${n}`)) {
+      rows.push(row({ name: `bridge: CPU per echo over the raw Node relay (floor), ${conns}`, unit: 'us', ours: med('our bridge', n, 'cpuUsPerMsg'), baseline: med(floor, n, 'cpuUsPerMsg'), baselineName: 'raw Node relay, plain TCP', higherIsBetter: false, spread: spreadOf(runs('our bridge', n, 'cpuUsPerMsg'), runs(floor, n, 'cpuUsPerMsg')) }));
+    }
   }
 
   if (IDLE === 0) {
