@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { newTargetSocket, receiveTarget } from '../../src/bridge/target-read.js';
-import { HOST, tcpServer, waitFor } from './helpers.js';
+import { HOST, settle, tcpServer, waitFor } from './helpers.js';
 
 function connected(socket: Socket, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -46,7 +46,7 @@ test('a receiver that pauses while handed the early bytes keeps the socket pause
       socket.pause();
     });
     (await server.socket(1)).write('second');
-    await new Promise((r) => setTimeout(r, 200));
+    await settle(200); // time for 'second' to arrive, were the socket reading
     assert.deepEqual(got, ['first']);
     assert.ok(socket.isPaused());
     socket.resume();
