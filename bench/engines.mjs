@@ -1,28 +1,37 @@
 // npm run bench:engines: the receive path in Chromium, Firefox and WebKit.
 //  1. Delivery through a real XMLSocket from a loopback WebSocket server against the
 //     minimal hand-written WebSocket client (bench/lib/receive-page.js), same bytes,
-//     same engine, alternating: onData at 50 B and 64 KiB, onXML at 50 B (vs minimal +
-//     DOMParser). Targets per engine: onData >= 0.9x, onXML >= 0.95x.
+//     same engine, the two taking turns, in several fresh browser sessions per engine:
+//     onData at 50 B and 64 KiB, onXML at 50 B (vs minimal + DOMParser). Targets per
+//     engine: onData >= 0.9x, onXML >= 0.95x.
 //  2. What a real DOM document per message costs in each engine, and the ways tried to
 //     make it cheaper (bench/lib/parse-page.js).
 // Prints the figures; `--json FILE` also writes the result rows; `--quick` does fewer
-// repetitions; `--engines chromium,webkit` picks engines; `--receive-only` skips part 2.
+// repetitions; `--engines chromium,webkit` picks engines; `--sessions N` sets the fresh
+// browser sessions per engine (default 5); `--receive-only` skips part 2.
 import { readFileSync } from 'node:fs';
-import { buildBrowserModules, fmt, median, printTable, QUICK, row, saveRows, serve } from './lib/common.mjs';
+import { buildBrowserModules, fmt, median, printTable, QUICK, row, saveRows, serve, spreadOf } from './lib/common.mjs';
 import { openEnginePage, pickedEngines } from './lib/engines.mjs';
-import { alternate, deliveryServer } from './lib/delivery.mjs';
+import { deliveryServer, measureDelivery } from './lib/delivery.mjs';
 import { frames, stream } from './lib/messages.mjs';
 
 const KiB = 1024;
-const REPS = QUICK ? 3 : 7;
+/** Fresh browser sessions per engine, and paired runs of ours and the baseline in each. */
+const sessionsAt = process.argv.indexOf('--sessions');
+const SESSIONS = sessionsAt === -1 ? (QUICK ? 1 : 5) : Number(process.argv[sessionsAt + 1]);
+if (!(SESSIONS >= 1 && Number.isInteger(SESSIONS))) throw new Error('--sessions: a whole number of browser sessions, at least 1');
+const REPS = QUICK ? 3 : 5;
+/** Each client of a paired run receives for at least this long: see runPair in bench/lib/receive-page.js. */
+const MIN_MS = QUICK ? 300 : 600;
+const RECEIVE_ONLY = process.argv.includes('--receive-only');
 const PARSE_REPS = QUICK ? 3 : 5;
 const PARSE_MIN_MS = QUICK ? 100 : 300;
 
-/** Served in 64 KiB binary frames, as the bridge relays TCP reads. */
+/** Served in 64 KiB binary frames, as the bridge relays TCP reads; one case is one client's turn in a paired run. */
 const DELIVERY = {
-  small: { size: 50, count: QUICK ? 50_000 : 200_000 },
-  large: { size: 64 * KiB + 1, count: QUICK ? 40 : 160 },
-  xml: { size: 50, count: QUICK ? 5_000 : 20_000 },
+  small: { size: 50, count: 20_000 },
+  large: { size: 64 * KiB + 1, count: 16 },
+  xml: { size: 50, count: 2_000 },
 };
 
 const RUNS = [
@@ -31,29 +40,33 @@ const RUNS = [
   { name: 'onXML, 50 B msgs', c: 'xml', mode: 'xml', baselineName: 'minimal client + DOMParser', minRatio: 0.95 },
 ];
 
-async function benchEngine(page, wssPort, rows) {
-  console.log(`\n${page.version}: delivery from a loopback WebSocket server, 64 KiB binary frames, ${REPS} alternating runs, medians`);
-  for (const d of RUNS) {
+/** Receive rows of one engine: the figure is the median over sessions, the spread is over sessions. */
+function receiveRows(engineName, results, rows) {
+  for (const [i, d] of RUNS.entries()) {
     const c = DELIVERY[d.c];
-    const run = (impl) =>
-      page.evaluate(([port, name, impl, mode, n, chars]) => window.bench.runDelivery(port, name, impl, mode, n, chars), [wssPort, d.c, impl, d.mode, c.count, c.chars]);
-    const check = (r, who) => {
-      if (r.messages !== c.count || (d.mode === 'data' && r.chars !== c.chars)) throw new Error(`${page.name} ${who}: got ${r.messages} messages / ${r.chars} chars, expected ${c.count} / ${c.chars}`);
-      return r;
-    };
-    const { ours, base } = await alternate(REPS, async () => check(await run('ours'), 'ours'), async () => check(await run('minimal'), 'minimal'));
-    const mps = (r) => c.count / (r.ms / 1000);
-    const busyMps = (r) => c.count / (r.busy / 1000);
-    const o = { msgs: median(ours.map(mps)), busy: median(ours.map(busyMps)), us: median(ours.map((r) => (r.busy * 1000) / c.count)) };
-    const b = { msgs: median(base.map(mps)), busy: median(base.map(busyMps)), us: median(base.map((r) => (r.busy * 1000) / c.count)) };
-    const spread = (list) => `${fmt(Math.min(...list.map(mps)))}..${fmt(Math.max(...list.map(mps)))}`;
-    console.log(`  ${d.name.padEnd(22)} ours ${fmt(o.msgs).padStart(10)} msg/s (${spread(ours)}) | ${d.baselineName} ${fmt(b.msgs).padStart(10)} msg/s (${spread(base)}) | ${(o.msgs / b.msgs).toFixed(2)}x; handler time per message ${fmt(o.us)} vs ${fmt(b.us)} us (${(b.us / o.us).toFixed(2)}x)`);
-    rows.push(row({ name: `receive (${page.name}): ${d.name}, wall clock`, unit: 'msg/s', ours: o.msgs, baseline: b.msgs, baselineName: d.baselineName, minRatio: d.minRatio }));
-    rows.push(row({ name: `receive (${page.name}): ${d.name}, main-thread handler time`, unit: 'msg/s', ours: o.busy, baseline: b.busy, baselineName: d.baselineName, minRatio: d.minRatio }));
+    const { ours, base } = results[i];
+    const perSecond = (us) => 1e6 / us;
+    const wall = { ours: ours.map((r) => perSecond(r.wallUs)), base: base.map((r) => perSecond(r.wallUs)) };
+    const busy = { ours: ours.map((r) => perSecond(r.busyUs)), base: base.map((r) => perSecond(r.busyUs)) };
+    for (const [what, v] of [['wall clock', wall], ['main-thread handler time', busy]]) {
+      rows.push(
+        row({
+          name: `receive (${engineName}): ${d.name}, ${what}`,
+          unit: 'msg/s',
+          ours: median(v.ours),
+          baseline: median(v.base),
+          baselineName: d.baselineName,
+          minRatio: d.minRatio,
+          spread: spreadOf(v.ours, v.base, { higherIsBetter: true }),
+        }),
+      );
+    }
   }
+}
 
-  if (process.argv.includes('--receive-only')) return;
-  console.log(`  A real DOM document per 50 B message, us per message (${PARSE_REPS} alternating runs, medians, frames of 1,300 messages):`);
+/** What a real DOM document per 50 B message costs in one engine, and the cheaper ways tried. */
+async function parseCosts(page, rows) {
+  console.log(`  ${page.name}: a real DOM document per 50 B message, us per message (${PARSE_REPS} alternating runs, medians, frames of 1,300 messages):`);
   const ways = await page.evaluate(() => window.parse.ways());
   const results = Object.fromEntries(ways.map((w) => [w, []]));
   for (let rep = 0; rep < PARSE_REPS; rep++) {
@@ -67,6 +80,34 @@ async function benchEngine(page, wssPort, rows) {
     console.log(`    ${way.padEnd(66)} ${fmt(us).padStart(6)} us  (${(reference / us).toFixed(2)}x the library's way; runs ${results[way].map((x) => x.toFixed(2)).join(', ')})`);
     rows.push(row({ name: `DOM document per message (${page.name}): ${way}`, unit: 'us/msg', ours: us, baseline: reference, baselineName: "reused DOMParser (the library's way)", higherIsBetter: false }));
   }
+}
+
+async function benchEngine(engine, url, wssPort, rows) {
+  let name = engine;
+  const parseRows = [];
+  const results = await measureDelivery({
+    sessions: SESSIONS,
+    reps: REPS,
+    minMs: MIN_MS,
+    cases: RUNS.map((d) => ({ name: d.c, mode: d.mode, count: DELIVERY[d.c].count, chars: DELIVERY[d.c].chars })),
+    wssPort,
+    open: async () => {
+      const page = await openEnginePage(engine, url);
+      name = page.name;
+      return page;
+    },
+    firstSession: RECEIVE_ONLY ? undefined : (page) => parseCosts(page, parseRows),
+    log: (session, c, ours, base) => {
+      const d = RUNS.find((r) => r.c === c.name);
+      if (session === 0 && d === RUNS[0]) console.log(`\n${name}: delivery from a loopback WebSocket server, 64 KiB binary frames; ${SESSIONS} fresh sessions, each ${REPS} paired runs, turns of one case, at least ${MIN_MS} ms per client (medians)`);
+      const per = (us) => fmt(1e6 / us);
+      console.log(
+        `  session ${session + 1}, ${d.name.padEnd(19)} wall ours ${per(ours.wallUs).padStart(9)} msg/s, ${d.baselineName} ${per(base.wallUs).padStart(9)} (${(base.wallUs / ours.wallUs).toFixed(2)}x); handler time ${fmt(ours.busyUs)} vs ${fmt(base.busyUs)} us/msg (${(base.busyUs / ours.busyUs).toFixed(2)}x)`,
+      );
+    },
+  });
+  receiveRows(name, results, rows);
+  rows.push(...parseRows);
 }
 
 export async function main() {
@@ -89,12 +130,7 @@ export async function main() {
   console.log(`Node ${process.version}, ${(await import('node:os')).cpus().length} cores, shared machine; messages are ASCII XML`);
   try {
     for (const engine of pickedEngines()) {
-      const page = await openEnginePage(engine, `${http.url}index.html`);
-      try {
-        await benchEngine(page, wss.port, rows);
-      } finally {
-        await page.close();
-      }
+      await benchEngine(engine, `${http.url}index.html`, wss.port, rows);
     }
   } finally {
     await wss.close();

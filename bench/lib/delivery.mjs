@@ -1,8 +1,9 @@
-// Pieces both receive benchmarks use (bench/framing.mjs in Chromium, bench/engines.mjs
-// in every engine): the loopback server that delivers a case's frames, and the
-// alternating runner that makes ours and the baseline share the machine's noise.
+// The receive benchmarks' pieces: the loopback server that delivers a case's frames, the
+// alternating runner that makes ours and the baseline share the machine's noise (also
+// used by bench/framing.mjs), and the delivery measurement over fresh browser sessions
+// (bench/engines.mjs, in every engine).
 import { WebSocketServer } from 'ws';
-import { HOST } from './common.mjs';
+import { HOST, median } from './common.mjs';
 
 /** A loopback WebSocket server that sends a case's frames when asked with "go:NAME". */
 export async function deliveryServer(cases) {
@@ -33,4 +34,54 @@ export async function alternate(reps, runOurs, runBase) {
     }
   }
   return { ours, base };
+}
+
+/**
+ * The receive path in one engine, over several fresh browser sessions: a fresh session
+ * of the same build can land 10-35% elsewhere, the minimal client too
+ * (docs/performance-engines.md), so one session draws one figure from that spread. In
+ * each session, per case, one paired run to warm up and then `reps` paired runs
+ * (`runPair` in bench/lib/receive-page.js: ours and the minimal client take turns
+ * receiving the case until each has received for `minMs`). A case's figure is the
+ * median over sessions of each session's median, with the spread over sessions.
+ * `firstSession(page)` runs once, in the first session, before it closes.
+ *
+ * `cases`: [{ name, mode: 'data' | 'xml', count, chars }], count and chars per turn.
+ * Returns, per case, each session's medians of ours and of the baseline, per message:
+ * { wallUs, busyUs } (busy: main-thread time inside the message handlers).
+ */
+export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, open, firstSession, log = () => {} }) {
+  const results = cases.map(() => ({ ours: [], base: [] }));
+  for (let s = 0; s < sessions; s++) {
+    const page = await open();
+    try {
+      for (const [i, c] of cases.entries()) {
+        const check = (r, who) => {
+          const turns = r.messages / c.count;
+          if (!(turns >= 1 && Number.isInteger(turns)) || (c.mode === 'data' && r.chars !== turns * c.chars)) {
+            throw new Error(`${page.name ?? 'page'} ${who}: got ${r.messages} messages / ${r.chars} chars, not whole turns of ${c.count} / ${c.chars}`);
+          }
+          return { wallUs: (r.ms * 1000) / r.messages, busyUs: (r.busy * 1000) / r.messages };
+        };
+        const pair = (ms) =>
+          page.evaluate(([port, name, mode, n, ms]) => window.bench.runPair(port, name, mode, n, ms), [wssPort, c.name, c.mode, c.count, ms]);
+        await pair(minMs / 2);
+        const ours = [];
+        const base = [];
+        for (let rep = 0; rep < reps; rep++) {
+          const r = await pair(minMs);
+          ours.push(check(r.ours, 'ours'));
+          base.push(check(r.base, 'minimal'));
+        }
+        const medians = (list) => ({ wallUs: median(list.map((r) => r.wallUs)), busyUs: median(list.map((r) => r.busyUs)) });
+        results[i].ours.push(medians(ours));
+        results[i].base.push(medians(base));
+        log(s, c, results[i].ours.at(-1), results[i].base.at(-1));
+      }
+      if (s === 0 && firstSession) await firstSession(page);
+    } finally {
+      await page.close();
+    }
+  }
+  return results;
 }

@@ -41,24 +41,27 @@ function minimalSplitter(onMessage) {
 const now = () => performance.now();
 
 /**
- * Main-thread time spent inside WebSocket message handlers: the receive path's own
- * work, apart from the server, the network service and other processes on the
- * machine. Ours and the minimal client both get this wrapper, so its cost is shared.
+ * A WebSocket class that adds the main-thread time spent inside its message handlers to
+ * `meter.busy`: the receive path's own work, apart from the server, the network service
+ * and other processes on the machine. Ours and the minimal client both get it, so its
+ * cost is shared.
  */
-let busy = 0;
-class TimedWebSocket extends WebSocket {
-  set onmessage(handler) {
-    super.onmessage = handler && ((event) => {
-      const t = performance.now();
-      handler.call(this, event);
-      busy += performance.now() - t;
-    });
-  }
+function timedWebSocket(meter) {
+  return class TimedWebSocket extends WebSocket {
+    set onmessage(handler) {
+      super.onmessage = handler && ((event) => {
+        const t = now();
+        handler.call(this, event);
+        meter.busy += now() - t;
+      });
+    }
 
-  get onmessage() {
-    return super.onmessage;
-  }
+    get onmessage() {
+      return super.onmessage;
+    }
+  };
 }
+
 const prepared = new Map();
 
 /** Fetches a stream from the bench server and cuts it into frames, each its own ArrayBuffer, as WebSocket delivers them. */
@@ -112,59 +115,86 @@ function opened(ws) {
 }
 
 /**
- * One delivery run over a real WebSocket from the loopback server: connect, ask for a
- * case, time from the request to the last message. `mode` 'data': onData (ours) vs the
- * minimal client; 'xml': onXML (ours) vs the minimal client plus DOMParser per message.
+ * One receiving client on its own WebSocket to the loopback server: `receiveCase()` asks
+ * for the case and resolves after its last message, adding the time from the request to
+ * that message to `ms`. `impl` 'ours': a real XMLSocket, onData (`mode` 'data') or onXML
+ * ('xml'); 'minimal': the minimal client, plus a reused DOMParser per message for 'xml';
+ * 'decoder' (a diagnostic): the library's StreamDecoder alone on a raw WebSocket.
  */
-export async function runDelivery(port, caseName, impl, mode, expectMessages, expectChars) {
-  let count = 0;
-  let chars = 0;
+async function openClient(impl, port, caseName, mode, caseMessages) {
+  const client = { ms: 0, busy: 0, messages: 0, chars: 0 };
+  let expect = 0;
   let done;
-  const finished = new Promise((resolve) => (done = resolve));
   const onString = (m) => {
-    chars += m.length;
-    if (++count === expectMessages) done();
+    client.chars += m.length;
+    if (++client.messages === expect) done();
   };
   const onDocument = (doc) => {
-    chars += doc.documentElement.getAttribute('d').length;
-    if (++count === expectMessages) done();
+    client.chars += doc.documentElement.getAttribute('d').length;
+    if (++client.messages === expect) done();
   };
-  let t0;
+  const WebSocketClass = timedWebSocket(client);
+  let send;
   if (impl === 'ours') {
-    const socket = new XMLSocket(null, undefined, { WebSocket: TimedWebSocket });
+    const socket = new XMLSocket(null, undefined, { WebSocket: WebSocketClass });
     await new Promise((resolve, reject) => {
       socket.onConnect = (ok) => (ok ? resolve() : reject(new Error('XMLSocket failed to connect')));
       socket.connect('127.0.0.1', port);
     });
     if (mode === 'data') socket.onData = onString;
     else socket.onXML = onDocument;
-    busy = 0;
-    t0 = now();
-    socket.send(`go:${caseName}`);
-    await finished;
-    const ms = now() - t0;
-    socket.close();
-    return { ms, busy, messages: count, chars };
+    send = () => socket.send(`go:${caseName}`);
+    client.close = () => socket.close();
+  } else {
+    const ws = new WebSocketClass(`ws://127.0.0.1:${port}/`);
+    ws.binaryType = 'arraybuffer';
+    await opened(ws);
+    const parser = new DOMParser();
+    const onMessage = mode === 'data' ? onString : (m) => onDocument(parser.parseFromString(m, 'text/xml'));
+    let push = minimalSplitter(onMessage);
+    if (impl === 'decoder') {
+      const decoder = new StreamDecoder();
+      const deliver = (m) => (onMessage(m), true);
+      push = (chunk) => decoder.push(chunk, deliver);
+    }
+    ws.onmessage = (event) => push(new Uint8Array(event.data));
+    const request = new TextEncoder().encode(`go:${caseName}\0`);
+    send = () => ws.send(request);
+    client.close = () => ws.close();
   }
-  const ws = new TimedWebSocket(`ws://127.0.0.1:${port}/`);
-  ws.binaryType = 'arraybuffer';
-  await opened(ws);
-  const parser = new DOMParser();
-  const onMessage = mode === 'data' ? onString : (m) => onDocument(parser.parseFromString(m, 'text/xml'));
-  let push = minimalSplitter(onMessage);
-  if (impl === 'decoder') {
-    // Diagnostic: the library's StreamDecoder alone on a raw WebSocket, without XMLSocket around it.
-    const decoder = new StreamDecoder();
-    const deliver = (m) => (onMessage(m), true);
-    push = (chunk) => decoder.push(chunk, deliver);
+  client.receiveCase = async () => {
+    const received = new Promise((resolve) => (done = resolve));
+    expect += caseMessages;
+    const t0 = now();
+    send();
+    await received;
+    client.ms += now() - t0;
+  };
+  return client;
+}
+
+/**
+ * One paired delivery run: ours and a baseline client (`baseline`, default 'minimal'),
+ * each on its own WebSocket, take turns receiving the whole case, in alternating order
+ * (AB BA AB ...), until each has received for at least `minMs`. Why turns of one case
+ * and not a run of each: a client's run shorter than the engine's garbage-collection
+ * cycle pays for whatever garbage the runs before it left, so which client a full
+ * collection lands on decides the run (seen in WebKit at 20,000 DOM documents a run: 13
+ * against 40 us per message for either client, by the run's place in the sequence), and
+ * a fresh page can put the two clients in different JIT states for the rest of the
+ * session. Short turns share both among the two.
+ */
+export async function runPair(port, caseName, mode, caseMessages, minMs, baseline = 'minimal') {
+  const ours = await openClient('ours', port, caseName, mode, caseMessages);
+  const base = await openClient(baseline, port, caseName, mode, caseMessages);
+  try {
+    for (let turn = 0; ours.ms < minMs || base.ms < minMs; turn++) {
+      for (const client of turn % 2 ? [base, ours] : [ours, base]) await client.receiveCase();
+    }
+  } finally {
+    ours.close();
+    base.close();
   }
-  ws.onmessage = (event) => push(new Uint8Array(event.data));
-  busy = 0;
-  t0 = now();
-  ws.send(new TextEncoder().encode(`go:${caseName}\0`));
-  await finished;
-  const ms = now() - t0;
-  ws.close();
-  if (expectChars !== undefined && mode === 'data' && chars !== expectChars) throw new Error(`minimal: ${chars} chars, expected ${expectChars}`);
-  return { ms, busy, messages: count, chars };
+  const result = ({ ms, busy, messages, chars }) => ({ ms, busy, messages, chars });
+  return { ours: result(ours), base: result(base) };
 }
