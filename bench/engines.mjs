@@ -8,7 +8,8 @@
 //     make it cheaper (bench/lib/parse-page.js).
 // Prints the figures; `--json FILE` also writes the result rows; `--quick` does fewer
 // repetitions; `--engines chromium,webkit` picks engines; `--sessions N` sets the fresh
-// browser sessions per engine (default 5); `--receive-only` skips part 2.
+// browser sessions per engine (default 5); `--receive-only` skips part 2; `--control`
+// measures the minimal client against itself instead of ours (no targets).
 import { readFileSync } from 'node:fs';
 import { buildBrowserModules, fmt, median, printTable, QUICK, row, saveRows, serve, spreadOf } from './lib/common.mjs';
 import { openEnginePage, pickedEngines } from './lib/engines.mjs';
@@ -24,6 +25,8 @@ const REPS = QUICK ? 3 : 5;
 /** Each client of a paired run receives for at least this long: see runPair in bench/lib/receive-page.js. */
 const MIN_MS = QUICK ? 300 : 600;
 const RECEIVE_ONLY = process.argv.includes('--receive-only');
+/** `--control`: the minimal client in place of ours, against itself, to show the method's own spread. */
+const CONTROL = process.argv.includes('--control');
 const PARSE_REPS = QUICK ? 3 : 5;
 const PARSE_MIN_MS = QUICK ? 100 : 300;
 
@@ -40,24 +43,27 @@ const RUNS = [
   { name: 'onXML, 50 B msgs', c: 'xml', mode: 'xml', baselineName: 'minimal client + DOMParser', minRatio: 0.95 },
 ];
 
-/** Receive rows of one engine: the figure is the median over sessions, the spread is over sessions. */
+/** Receive rows of one engine: figures and ratio are medians over sessions, the spread is over sessions. */
 function receiveRows(engineName, results, rows) {
   for (const [i, d] of RUNS.entries()) {
-    const c = DELIVERY[d.c];
     const { ours, base } = results[i];
     const perSecond = (us) => 1e6 / us;
     const wall = { ours: ours.map((r) => perSecond(r.wallUs)), base: base.map((r) => perSecond(r.wallUs)) };
     const busy = { ours: ours.map((r) => perSecond(r.busyUs)), base: base.map((r) => perSecond(r.busyUs)) };
     for (const [what, v] of [['wall clock', wall], ['main-thread handler time', busy]]) {
+      // A fresh session can run both clients 2x faster or slower than the last one: the
+      // ratio is taken within each session, where the two shared the engine's state.
+      const spread = spreadOf(v.ours, v.base, { higherIsBetter: true });
       rows.push(
         row({
-          name: `receive (${engineName}): ${d.name}, ${what}`,
+          name: `receive (${engineName})${CONTROL ? ' CONTROL, minimal vs minimal' : ''}: ${d.name}, ${what}`,
           unit: 'msg/s',
           ours: median(v.ours),
           baseline: median(v.base),
           baselineName: d.baselineName,
-          minRatio: d.minRatio,
-          spread: spreadOf(v.ours, v.base, { higherIsBetter: true }),
+          minRatio: CONTROL ? undefined : d.minRatio,
+          spread,
+          pairedRatio: spread.ratio.median,
         }),
       );
     }
@@ -89,6 +95,7 @@ async function benchEngine(engine, url, wssPort, rows) {
     sessions: SESSIONS,
     reps: REPS,
     minMs: MIN_MS,
+    candidate: CONTROL ? 'minimal' : 'ours',
     cases: RUNS.map((d) => ({ name: d.c, mode: d.mode, count: DELIVERY[d.c].count, chars: DELIVERY[d.c].chars })),
     wssPort,
     open: async () => {

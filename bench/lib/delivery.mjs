@@ -44,13 +44,15 @@ export async function alternate(reps, runOurs, runBase) {
  * (`runPair` in bench/lib/receive-page.js: ours and the minimal client take turns
  * receiving the case until each has received for `minMs`). A case's figure is the
  * median over sessions of each session's median, with the spread over sessions.
- * `firstSession(page)` runs once, in the first session, before it closes.
+ * `firstSession(page)` runs once, in the first session, before it closes. `candidate:
+ * 'minimal'` pits the minimal client against itself: the control, which shows what a
+ * difference of nothing reads as.
  *
  * `cases`: [{ name, mode: 'data' | 'xml', count, chars }], count and chars per turn.
  * Returns, per case, each session's medians of ours and of the baseline, per message:
  * { wallUs, busyUs } (busy: main-thread time inside the message handlers).
  */
-export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, open, firstSession, log = () => {} }) {
+export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, open, firstSession, candidate = 'ours', log = () => {} }) {
   const results = cases.map(() => ({ ours: [], base: [] }));
   for (let s = 0; s < sessions; s++) {
     const page = await open();
@@ -64,13 +66,16 @@ export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, o
           return { wallUs: (r.ms * 1000) / r.messages, busyUs: (r.busy * 1000) / r.messages };
         };
         const pair = (ms) =>
-          page.evaluate(([port, name, mode, n, ms]) => window.bench.runPair(port, name, mode, n, ms), [wssPort, c.name, c.mode, c.count, ms]);
+          page.evaluate(
+            ([port, name, mode, n, ms, candidate]) => window.bench.runPair(port, name, mode, n, ms, 'minimal', candidate),
+            [wssPort, c.name, c.mode, c.count, ms, candidate],
+          );
         await pair(minMs / 2);
         const ours = [];
         const base = [];
         for (let rep = 0; rep < reps; rep++) {
           const r = await pair(minMs);
-          ours.push(check(r.ours, 'ours'));
+          ours.push(check(r.ours, candidate));
           base.push(check(r.base, 'minimal'));
         }
         const medians = (list) => ({ wallUs: median(list.map((r) => r.wallUs)), busyUs: median(list.map((r) => r.busyUs)) });

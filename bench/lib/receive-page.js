@@ -121,6 +121,8 @@ function opened(ws) {
  * ('xml'); 'minimal': the minimal client, plus a reused DOMParser per message for 'xml';
  * 'decoder' (a diagnostic): the library's StreamDecoder alone on a raw WebSocket.
  */
+let sharedParser;
+
 async function openClient(impl, port, caseName, mode, caseMessages) {
   const client = { ms: 0, busy: 0, messages: 0, chars: 0 };
   let expect = 0;
@@ -149,7 +151,8 @@ async function openClient(impl, port, caseName, mode, caseMessages) {
     const ws = new WebSocketClass(`ws://127.0.0.1:${port}/`);
     ws.binaryType = 'arraybuffer';
     await opened(ws);
-    const parser = new DOMParser();
+    // 'shared' (a diagnostic): one DOMParser for the page's life, as the library keeps.
+    const parser = impl === 'shared' ? (sharedParser ??= new DOMParser()) : new DOMParser();
     const onMessage = mode === 'data' ? onString : (m) => onDocument(parser.parseFromString(m, 'text/xml'));
     let push = minimalSplitter(onMessage);
     if (impl === 'decoder') {
@@ -174,8 +177,8 @@ async function openClient(impl, port, caseName, mode, caseMessages) {
 }
 
 /**
- * One paired delivery run: ours and a baseline client (`baseline`, default 'minimal'),
- * each on its own WebSocket, take turns receiving the whole case, in alternating order
+ * One paired delivery run: ours (or `candidate`) and a baseline client (`baseline`,
+ * default 'minimal'), each on its own WebSocket, take turns receiving the whole case, in alternating order
  * (AB BA AB ...), until each has received for at least `minMs`. Why turns of one case
  * and not a run of each: a client's run shorter than the engine's garbage-collection
  * cycle pays for whatever garbage the runs before it left, so which client a full
@@ -184,8 +187,8 @@ async function openClient(impl, port, caseName, mode, caseMessages) {
  * a fresh page can put the two clients in different JIT states for the rest of the
  * session. Short turns share both among the two.
  */
-export async function runPair(port, caseName, mode, caseMessages, minMs, baseline = 'minimal') {
-  const ours = await openClient('ours', port, caseName, mode, caseMessages);
+export async function runPair(port, caseName, mode, caseMessages, minMs, baseline = 'minimal', candidate = 'ours') {
+  const ours = await openClient(candidate, port, caseName, mode, caseMessages);
   const base = await openClient(baseline, port, caseName, mode, caseMessages);
   try {
     for (let turn = 0; ours.ms < minMs || base.ms < minMs; turn++) {
