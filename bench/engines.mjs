@@ -63,7 +63,6 @@ function receiveRows(engineName, results, rows) {
           baselineName: d.baselineName,
           minRatio: CONTROL ? undefined : d.minRatio,
           spread,
-          pairedRatio: spread.ratio.median,
         }),
       );
     }

@@ -152,14 +152,14 @@ export function fmt(value) {
 
 /**
  * One result row. `higherIsBetter` says which way `ours` wins; `ratio` is always
- * "higher is better for us" (ours/baseline or baseline/ours), or `pairedRatio` where
- * the ratio was taken run by run (the median of the runs' ratios) because the runs'
- * own speed moves more than the ratio does. `minRatio` is the target
+ * "higher is better for us" (ours/baseline or baseline/ours). Where the two were
+ * measured run by run (`spread.ratio`), it is the median of the runs' ratios, not the
+ * ratio of the medians: a run's own speed moves more than the ratio within it does. `minRatio` is the target
  * on the ratio; `maxOurs` a target on our own figure (e.g. bytes per connection).
  */
-export function row({ name, unit, ours, baseline = null, baselineName = null, higherIsBetter = true, minRatio, maxOurs, note, spread, pairedRatio }) {
+export function row({ name, unit, ours, baseline = null, baselineName = null, higherIsBetter = true, minRatio, maxOurs, note, spread }) {
   const ratio =
-    pairedRatio ?? (baseline === null || ours === null || !ours || !baseline ? null : higherIsBetter ? ours / baseline : baseline / ours);
+    spread?.ratio?.median ?? (baseline === null || ours === null || !ours || !baseline ? null : higherIsBetter ? ours / baseline : baseline / ours);
   let target = null;
   let met = null;
   if (minRatio !== undefined) {

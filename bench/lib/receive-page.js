@@ -121,8 +121,6 @@ function opened(ws) {
  * ('xml'); 'minimal': the minimal client, plus a reused DOMParser per message for 'xml';
  * 'decoder' (a diagnostic): the library's StreamDecoder alone on a raw WebSocket.
  */
-let sharedParser;
-
 async function openClient(impl, port, caseName, mode, caseMessages) {
   const client = { ms: 0, busy: 0, messages: 0, chars: 0 };
   let expect = 0;
@@ -151,8 +149,7 @@ async function openClient(impl, port, caseName, mode, caseMessages) {
     const ws = new WebSocketClass(`ws://127.0.0.1:${port}/`);
     ws.binaryType = 'arraybuffer';
     await opened(ws);
-    // 'shared' (a diagnostic): one DOMParser for the page's life, as the library keeps.
-    const parser = impl === 'shared' ? (sharedParser ??= new DOMParser()) : new DOMParser();
+    const parser = new DOMParser();
     const onMessage = mode === 'data' ? onString : (m) => onDocument(parser.parseFromString(m, 'text/xml'));
     let push = minimalSplitter(onMessage);
     if (impl === 'decoder') {
