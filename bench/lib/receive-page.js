@@ -175,8 +175,8 @@ async function openClient(impl, port, caseName, mode, caseMessages) {
 
 /**
  * One paired delivery run: ours (or `candidate`) and a baseline client (`baseline`,
- * default 'minimal'), each on its own WebSocket, take turns receiving the whole case, in alternating order
- * (AB BA AB ...), until each has received for at least `minMs`. Why turns of one case
+ * default 'minimal'), each on its own WebSocket, take turns receiving the whole case,
+ * in alternating order (AB BA AB ...), until each has received for at least `minMs`. Why turns of one case
  * and not a run of each: a client's run shorter than the engine's garbage-collection
  * cycle pays for whatever garbage the runs before it left, so which client a full
  * collection lands on decides the run (seen in WebKit at 20,000 DOM documents a run: 13
