@@ -103,9 +103,9 @@ async function benchEngine(engine, url, wssPort, rows) {
       return page;
     },
     firstSession: RECEIVE_ONLY ? undefined : (page) => parseCosts(page, parseRows),
-    log: (session, c, ours, base) => {
-      const d = RUNS.find((r) => r.c === c.name);
-      if (session === 0 && d === RUNS[0]) console.log(`\n${name}: delivery from a loopback WebSocket server, 64 KiB binary frames; ${SESSIONS} fresh session${SESSIONS === 1 ? '' : 's'}, each ${REPS} paired runs, turns of one case, at least ${MIN_MS} ms per client (medians)`);
+    log: (session, i, ours, base) => {
+      const d = RUNS[i];
+      if (session === 0 && i === 0) console.log(`\n${name}: delivery from a loopback WebSocket server, 64 KiB binary frames; ${SESSIONS} fresh session${SESSIONS === 1 ? '' : 's'}, each ${REPS} paired runs, turns of one case, at least ${MIN_MS} ms per client (medians)`);
       const per = (us) => fmt(1e6 / us);
       console.log(
         `  session ${session + 1}, ${d.name.padEnd(19)} wall ours ${per(ours.wallUs).padStart(9)} msg/s, ${d.baselineName} ${per(base.wallUs).padStart(9)} (${(base.wallUs / ours.wallUs).toFixed(2)}x); handler time ${fmt(ours.busyUs)} vs ${fmt(base.busyUs)} us/msg (${(base.busyUs / ours.busyUs).toFixed(2)}x)`,

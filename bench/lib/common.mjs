@@ -154,8 +154,9 @@ export function fmt(value) {
  * One result row. `higherIsBetter` says which way `ours` wins; `ratio` is always
  * "higher is better for us" (ours/baseline or baseline/ours). Where the two were
  * measured run by run (`spread.ratio`), it is the median of the runs' ratios, not the
- * ratio of the medians: a run's own speed moves more than the ratio within it does. `minRatio` is the target
- * on the ratio; `maxOurs` a target on our own figure (e.g. bytes per connection).
+ * ratio of the medians: a run's own speed moves more than the ratio within it does.
+ * `minRatio` is the target on the ratio; `maxOurs` a target on our own figure (e.g.
+ * bytes per connection).
  */
 export function row({ name, unit, ours, baseline = null, baselineName = null, higherIsBetter = true, minRatio, maxOurs, note, spread }) {
   const ratio =

@@ -44,6 +44,7 @@ export async function alternate(reps, runOurs, runBase) {
  * (`runPair` in bench/lib/receive-page.js: ours and the minimal client take turns
  * receiving the case until each has received for `minMs`). A case's figure is the
  * median over sessions of each session's median, with the spread over sessions.
+ * `log(session, caseIndex, ours, base)` hears each session's medians as they come.
  * `firstSession(page)` runs once, in the first session, before it closes. `candidate:
  * 'minimal'` pits the minimal client against itself: the control, which shows what a
  * difference of nothing reads as.
@@ -81,7 +82,7 @@ export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, o
         const medians = (list) => ({ wallUs: median(list.map((r) => r.wallUs)), busyUs: median(list.map((r) => r.busyUs)) });
         results[i].ours.push(medians(ours));
         results[i].base.push(medians(base));
-        log(s, c, results[i].ours.at(-1), results[i].base.at(-1));
+        log(s, i, results[i].ours.at(-1), results[i].base.at(-1));
       }
       if (s === 0 && firstSession) await firstSession(page);
     } finally {
