@@ -42,7 +42,8 @@ export async function alternate(reps, runOurs, runBase) {
  * (docs/performance-engines.md), so one session draws one figure from that spread. In
  * each session, per case, one paired run to warm up and then `reps` paired runs
  * (`runPair` in bench/lib/receive-page.js: ours and the minimal client take turns
- * receiving the case until each has received for `minMs`). A case's figure is the
+ * receiving the case until each has received for `minMs`; which of the two starts
+ * alternates from one paired run to the next). A case's figure is the
  * median over sessions of each session's median, with the spread over sessions.
  * `log(session, caseIndex, ours, base)` hears each session's medians as they come.
  * `firstSession(page)` runs once, in the first session, before it closes. `candidate:
@@ -66,16 +67,16 @@ export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, o
           }
           return { wallUs: (r.ms * 1000) / r.messages, busyUs: (r.busy * 1000) / r.messages };
         };
-        const pair = (ms) =>
+        const pair = (ms, baselineFirst) =>
           page.evaluate(
-            ([port, name, mode, n, ms, candidate]) => window.bench.runPair(port, name, mode, n, ms, 'minimal', candidate),
-            [wssPort, c.name, c.mode, c.count, ms, candidate],
+            ([port, name, mode, n, ms, candidate, baselineFirst]) => window.bench.runPair(port, name, mode, n, ms, 'minimal', candidate, baselineFirst),
+            [wssPort, c.name, c.mode, c.count, ms, candidate, baselineFirst],
           );
-        await pair(minMs / 2);
+        await pair(minMs / 2, false);
         const ours = [];
         const base = [];
         for (let rep = 0; rep < reps; rep++) {
-          const r = await pair(minMs);
+          const r = await pair(minMs, rep % 2 === 0);
           ours.push(check(r.ours, candidate));
           base.push(check(r.base, 'minimal'));
         }

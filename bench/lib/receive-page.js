@@ -170,26 +170,40 @@ async function openClient(impl, port, caseName, mode, caseMessages) {
     await received;
     client.ms += now() - t0;
   };
+  // Forgets what was measured so far (a warm-up turn), so a run counts only later turns.
+  client.reset = () => {
+    Object.assign(client, { ms: 0, busy: 0, messages: 0, chars: 0 });
+    expect = 0;
+  };
   return client;
 }
 
 /**
  * One paired delivery run: ours (or `candidate`) and a baseline client (`baseline`,
  * default 'minimal'), each on its own WebSocket, take turns receiving the whole case,
- * in alternating order (AB BA AB ...), until each has received for at least `minMs`. Why turns of one case
- * and not a run of each: a client's run shorter than the engine's garbage-collection
- * cycle pays for whatever garbage the runs before it left, so which client a full
- * collection lands on decides the run (seen in WebKit at 20,000 DOM documents a run: 13
- * against 40 us per message for either client, by the run's place in the sequence), and
- * a fresh page can put the two clients in different JIT states for the rest of the
- * session. Short turns share both among the two.
+ * in alternating order (AB BA AB ...), until each has received for at least `minMs`.
+ * Why turns of one case and not a run of each: a client's run shorter than the engine's
+ * garbage-collection cycle pays for whatever garbage the runs before it left, so which
+ * client a full collection lands on decides the run (seen in WebKit at 20,000 DOM
+ * documents a run: 13 against 40 us per message for either client, by the run's place
+ * in the sequence), and a fresh page can put the two clients in different JIT states for
+ * the rest of the session. Short turns share both among the two: the shorter, the more
+ * turns a collection can fall on (bench/engines.mjs sizes the cases). Each client's
+ * first turn on its new WebSocket is a warm-up, not counted, and `baselineFirst` picks
+ * which client opens and starts: the caller alternates it, so neither side always
+ * takes the first turn after the other one's warm-up.
  */
-export async function runPair(port, caseName, mode, caseMessages, minMs, baseline = 'minimal', candidate = 'ours') {
-  const ours = await openClient(candidate, port, caseName, mode, caseMessages);
-  const base = await openClient(baseline, port, caseName, mode, caseMessages);
+export async function runPair(port, caseName, mode, caseMessages, minMs, baseline = 'minimal', candidate = 'ours', baselineFirst = false) {
+  const clients = [];
+  for (const impl of baselineFirst ? [baseline, candidate] : [candidate, baseline]) clients.push(await openClient(impl, port, caseName, mode, caseMessages));
+  const [ours, base] = baselineFirst ? [clients[1], clients[0]] : clients;
   try {
+    for (const client of clients) {
+      await client.receiveCase();
+      client.reset();
+    }
     for (let turn = 0; ours.ms < minMs || base.ms < minMs; turn++) {
-      for (const client of turn % 2 ? [base, ours] : [ours, base]) await client.receiveCase();
+      for (const client of turn % 2 ? [...clients].reverse() : clients) await client.receiveCase();
     }
   } finally {
     ours.close();
