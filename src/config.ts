@@ -131,7 +131,7 @@ function configError(message: string): TypeError {
 
 /** Throws the configuration error for `key` unless `value` is acceptable. */
 export function checkOption(key: string, value: unknown): void {
-  if (!Object.prototype.hasOwnProperty.call(checks, key)) throw configError(`unknown option "${key}"`);
+  if (!Object.hasOwn(checks, key)) throw configError(`unknown option "${key}"`);
   const check = checks[key as keyof XMLSocketOptions];
   const [test, expected] = isString(check) ? [(v: unknown) => typeof v === check && v !== null, `a ${check}`] : check;
   if (value !== undefined && !test(value)) {

@@ -68,12 +68,11 @@ export function encodeText(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
-/** Message framing: a single trailing 0x00 on an incoming message is not content. */
-export function stripTerminator(message: string): string {
-  return message.endsWith('\0') ? message.slice(0, -1) : message;
-}
-
-/** Message framing: one binary WebSocket message is one UTF-8 message. */
-export function decodeMessage(bytes: ArrayBuffer): string {
-  return decoder.decode(bytes);
+/**
+ * Message framing: one WebSocket message, text or binary (UTF-8), is one message; a
+ * single trailing 0x00 on it is not content.
+ */
+export function messageText(data: string | ArrayBuffer): string {
+  const text = typeof data === 'string' ? data : decoder.decode(data);
+  return text.endsWith('\0') ? text.slice(0, -1) : text;
 }

@@ -1,7 +1,7 @@
 // The XMLSocket class: connection state machine, AS2 callbacks and AS3 events.
 import { checkOption, mergeOptions, missingError, settingsFor, type Settings, type SettingsCache, type XMLSocketOptions } from './config';
 import { DataEvent, IOErrorEvent, SecurityErrorEvent, XMLEvent, type XMLSocketEventMap } from './events';
-import { decodeMessage, encodeStreamMessage, encodeText, StreamDecoder, stripTerminator } from './framing';
+import { encodeStreamMessage, encodeText, messageText, StreamDecoder } from './framing';
 import { resolveUrl } from './routing';
 import { parseMessage, toMessage } from './xml';
 
@@ -141,7 +141,7 @@ function received(socket: XMLSocket, state: SocketState, connection: Connection,
     const chunk = typeof data === 'string' ? encodeText(data) : new Uint8Array(data as ArrayBuffer);
     decoder.push(chunk, (message) => deliver(socket, state, connection, message));
   } else {
-    deliver(socket, state, connection, stripTerminator(typeof data === 'string' ? data : decodeMessage(data as ArrayBuffer)));
+    deliver(socket, state, connection, messageText(data as string | ArrayBuffer));
   }
 }
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { encodeStreamMessage, StreamDecoder, stripTerminator } from '../../src/framing.js';
+import { encodeStreamMessage, messageText, StreamDecoder } from '../../src/framing.js';
 
 const encoder = new TextEncoder();
 
@@ -108,7 +108,11 @@ test('work per byte is constant: a 4 MB message in 1-byte chunks is joined once'
 
 test('stream messages go out as UTF-8 plus one 0x00; message framing drops one trailing 0x00', () => {
   assert.deepEqual([...encodeStreamMessage('é')], [0xc3, 0xa9, 0]);
-  assert.equal(stripTerminator('<a/>\0'), '<a/>');
-  assert.equal(stripTerminator('<a/>\0\0'), '<a/>\0');
-  assert.equal(stripTerminator('<a/>'), '<a/>');
+  assert.equal(messageText('<a/>\0'), '<a/>');
+  assert.equal(messageText('<a/>\0\0'), '<a/>\0');
+  assert.equal(messageText('<a/>'), '<a/>');
+  const bytes = (text: string) => new TextEncoder().encode(text).buffer;
+  assert.equal(messageText(bytes('<a>é</a>\0')), '<a>é</a>');
+  assert.equal(messageText(bytes('<a/>\0\0')), '<a/>\0');
+  assert.equal(messageText(bytes('\uFEFF<a/>')), '\uFEFF<a/>');
 });
