@@ -8,7 +8,8 @@
 //     make it cheaper (bench/lib/parse-page.js).
 // Prints the figures; `--json FILE` also writes the result rows; `--quick` does fewer
 // repetitions; `--engines chromium,webkit` picks engines; `--sessions N` sets the fresh
-// browser sessions per engine (default 5); `--receive-only` skips part 2; `--control`
+// browser sessions per engine (default 9), `--reps N` the paired runs per session and case
+// (default 3); `--receive-only` skips part 2; `--control`
 // measures the minimal client against itself instead of ours (no targets).
 import { readFileSync } from 'node:fs';
 import { buildBrowserModules, fmt, median, printTable, QUICK, row, saveRows, serve, spreadOf } from './lib/common.mjs';
@@ -17,11 +18,19 @@ import { deliveryServer, measureDelivery } from './lib/delivery.mjs';
 import { frames, stream } from './lib/messages.mjs';
 
 const KiB = 1024;
-/** Fresh browser sessions per engine, and paired runs of ours and the baseline in each. */
+/**
+ * Fresh browser sessions per engine, and paired runs of ours and the baseline in each.
+ * Many short sessions rather than a few long ones: a session keeps its own offset for
+ * all its paired runs (seen in Firefox: one session's 7 runs at 0.81-0.99x, median 0.84x,
+ * another's at 0.89-1.02x, median 0.95x), so more runs in a session do not make its
+ * figure any truer, and more sessions do.
+ */
 const sessionsAt = process.argv.indexOf('--sessions');
-const SESSIONS = sessionsAt === -1 ? (QUICK ? 1 : 5) : Number(process.argv[sessionsAt + 1]);
+const SESSIONS = sessionsAt === -1 ? (QUICK ? 1 : 9) : Number(process.argv[sessionsAt + 1]);
 if (!(SESSIONS >= 1 && Number.isInteger(SESSIONS))) throw new Error('--sessions: a whole number of browser sessions, at least 1');
-const REPS = QUICK ? 3 : 5;
+const repsAt = process.argv.indexOf('--reps');
+const REPS = repsAt === -1 ? 3 : Number(process.argv[repsAt + 1]);
+if (!(REPS >= 1 && Number.isInteger(REPS))) throw new Error('--reps: a whole number of paired runs per session and case, at least 1');
 /** Each client of a paired run receives for at least this long: see runPair in bench/lib/receive-page.js. */
 const MIN_MS = QUICK ? 300 : 600;
 const RECEIVE_ONLY = process.argv.includes('--receive-only');
