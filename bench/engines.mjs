@@ -20,10 +20,10 @@ import { frames, stream } from './lib/messages.mjs';
 const KiB = 1024;
 /**
  * Fresh browser sessions per engine, and paired runs of ours and the baseline in each.
- * Many short sessions rather than a few long ones: a session keeps its own offset for
- * all its paired runs (seen in Firefox: one session's 7 runs at 0.81-0.99x, median 0.84x,
- * another's at 0.89-1.02x, median 0.95x), so more runs in a session do not make its
- * figure any truer, and more sessions do.
+ * More sessions of fewer runs: a session can keep its own offset for all its paired runs
+ * (seen in Firefox: one session's 7 runs at 0.81-0.99x, median 0.84x, another's at
+ * 0.89-1.02x, median 0.95x), which only more sessions average out, while the paired
+ * runs' own scatter is averaged over all of them alike, however they are split.
  */
 const sessionsAt = process.argv.indexOf('--sessions');
 const SESSIONS = sessionsAt === -1 ? (QUICK ? 1 : 9) : Number(process.argv[sessionsAt + 1]);

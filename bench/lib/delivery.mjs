@@ -43,8 +43,9 @@ export async function alternate(reps, runOurs, runBase) {
  * each session, per case, one paired run to warm up and then `reps` paired runs
  * (`runPair` in bench/lib/receive-page.js: ours and the minimal client take turns
  * receiving the case until each has received for `minMs`; which of the two starts
- * alternates from one paired run to the next). A case's figure is the
- * median over sessions of each session's median, with the spread over sessions.
+ * alternates from one paired run to the next, and from one session to the next, so that
+ * an odd number of runs still leaves neither side starting more often). A case's figure
+ * is the median over sessions of each session's median, with the spread over sessions.
  * `log(session, caseIndex, ours, base)` hears each session's medians as they come.
  * `firstSession(page)` runs once, in the first session, before it closes. `candidate:
  * 'minimal'` pits the minimal client against itself: the control, which shows what a
@@ -76,7 +77,7 @@ export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, o
         const ours = [];
         const base = [];
         for (let rep = 0; rep < reps; rep++) {
-          const r = await pair(minMs, rep % 2 === 0);
+          const r = await pair(minMs, (s + rep) % 2 === 0);
           ours.push(check(r.ours, candidate));
           base.push(check(r.base, 'minimal'));
         }
