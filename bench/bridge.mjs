@@ -15,7 +15,7 @@
 import net from 'node:net';
 import { cpus } from 'node:os';
 import WebSocket from 'ws';
-import { fmt, median, printTable, QUICK, row, saveRows, spreadOf } from './lib/common.mjs';
+import { fmt, median, numberArg, printTable, QUICK, row, saveRows, spreadOf } from './lib/common.mjs';
 import { message } from './lib/messages.mjs';
 import { countZeros, maskedFrame, rawConnect } from './lib/raw-ws-client.mjs';
 import { hasWebsockify, PRIORITY, prioritize, startBridge, startRawRelay, startTcpEcho, startWebsockify, treeCpuSeconds, treePssBytes } from './lib/servers.mjs';
@@ -24,15 +24,11 @@ const LEVELS = process.argv.includes('--levels') ? process.argv[process.argv.ind
 const REPS = QUICK ? 1 : 5;
 const WINDOW_S = QUICK ? 2 : 3;
 const WARMUP_S = 1;
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const IDLE = arg('--idle', 5000);
+const IDLE = numberArg('--idle', 5000);
 // websockify forks a Python process per connection, about 3.3 MiB PSS each here: 5,000
 // of them would take ~16 GiB of a shared machine, so it is measured at 500 (the cost is
 // per process, so per connection it does not depend on the count).
-const IDLE_WEBSOCKIFY = arg('--idle-websockify', Math.min(IDLE, 500));
+const IDLE_WEBSOCKIFY = numberArg('--idle-websockify', Math.min(IDLE, 500));
 const PAYLOAD = Buffer.from(message(50), 'latin1'); // 49 B of XML and the 0x00
 const FRAME = maskedFrame(PAYLOAD);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

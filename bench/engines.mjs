@@ -12,7 +12,7 @@
 // (default 3); `--receive-only` skips part 2; `--control`
 // measures the minimal client against itself instead of ours (no targets).
 import { readFileSync } from 'node:fs';
-import { buildBrowserModules, fmt, median, printTable, QUICK, row, saveRows, serve, spreadOf } from './lib/common.mjs';
+import { buildBrowserModules, fmt, median, numberArg, printTable, QUICK, row, saveRows, serve, spreadOf } from './lib/common.mjs';
 import { openEnginePage, pickedEngines } from './lib/engines.mjs';
 import { deliveryServer, measureDelivery } from './lib/delivery.mjs';
 import { frames, stream } from './lib/messages.mjs';
@@ -25,11 +25,9 @@ const KiB = 1024;
  * 0.89-1.02x, median 0.95x), which only more sessions average out, while the paired
  * runs' own scatter is averaged over all of them alike, however they are split.
  */
-const sessionsAt = process.argv.indexOf('--sessions');
-const SESSIONS = sessionsAt === -1 ? (QUICK ? 1 : 9) : Number(process.argv[sessionsAt + 1]);
+const SESSIONS = numberArg('--sessions', QUICK ? 1 : 9);
 if (!(SESSIONS >= 1 && Number.isInteger(SESSIONS))) throw new Error('--sessions: a whole number of browser sessions, at least 1');
-const repsAt = process.argv.indexOf('--reps');
-const REPS = repsAt === -1 ? 3 : Number(process.argv[repsAt + 1]);
+const REPS = numberArg('--reps', 3);
 if (!(REPS >= 1 && Number.isInteger(REPS))) throw new Error('--reps: a whole number of paired runs per session and case, at least 1');
 /** Each client of a paired run receives for at least this long: see runPair in bench/lib/receive-page.js. */
 const MIN_MS = QUICK ? 300 : 600;

@@ -12,16 +12,12 @@
 // same round ("added latency"). Figures are the median over the rounds, with min-max.
 import net from 'node:net';
 import WebSocket from 'ws';
-import { fmt, median, percentile, printTable, QUICK, row, saveRows, spreadOf } from './lib/common.mjs';
+import { fmt, median, numberArg, percentile, printTable, QUICK, row, saveRows, spreadOf } from './lib/common.mjs';
 import { message } from './lib/messages.mjs';
 import { hasWebsockify, PRIORITY, prioritize, startBridge, startRawRelay, startScriptRelay, startTcpEcho, startWebsockify } from './lib/servers.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-};
-const ROUNDS = arg('--rounds', QUICK ? 3 : 9);
-const COUNT = arg('--count', QUICK ? 1000 : 4000);
+const ROUNDS = numberArg('--rounds', QUICK ? 3 : 9);
+const COUNT = numberArg('--count', QUICK ? 1000 : 4000);
 const BLOCK = 250;
 const WARMUP = 300;
 const PAYLOAD = Buffer.from(message(50), 'latin1'); // 49 B of XML and the 0x00

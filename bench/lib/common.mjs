@@ -197,5 +197,11 @@ export function saveRows(rows) {
   if (i !== -1 && process.argv[i + 1]) writeFileSync(process.argv[i + 1], JSON.stringify(rows, null, 2));
 }
 
+/** `NAME N` on the command line, as a number; `fallback` when NAME is not given. */
+export function numberArg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+}
+
 /** `--quick`: fewer repetitions, for trying a script out. */
 export const QUICK = process.argv.includes('--quick');

@@ -111,7 +111,7 @@ test('stream messages go out as UTF-8 plus one 0x00; message framing drops one t
   assert.equal(messageText('<a/>\0'), '<a/>');
   assert.equal(messageText('<a/>\0\0'), '<a/>\0');
   assert.equal(messageText('<a/>'), '<a/>');
-  const bytes = (text: string) => new TextEncoder().encode(text).buffer;
+  const bytes = (text: string) => encoder.encode(text).buffer;
   assert.equal(messageText(bytes('<a>é</a>\0')), '<a>é</a>');
   assert.equal(messageText(bytes('<a/>\0\0')), '<a/>\0');
   assert.equal(messageText(bytes('\uFEFF<a/>')), '\uFEFF<a/>');
