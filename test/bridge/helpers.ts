@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
@@ -207,13 +208,43 @@ export function settle(ms = 100): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** A port nothing listens on: bound, then released. */
+/** Ports closedPort() handed out in this process: each goes to one caller only. */
+const handedOut = new Set<number>();
+
+/** The kernel's range for listen(0) (Linux), else its usual default. */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low > 0 && high >= low) return [low, high];
+  } catch {}
+  return [32768, 60999];
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, HOST, () => s.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port nothing listens on, for a test to expect refused or to start a server of its
+ * own on (websockify). Taken outside the range the kernel hands out for listen(0): a
+ * port that was merely free a moment ago can go to the next server any test starts
+ * (the three engines' tests run at once), and then "refused" connects somewhere, or
+ * websockify cannot bind. Above 11000, so no browser refuses it as a bad port.
+ */
 export async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, HOST, r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+  const [low, high] = ephemeralRange();
+  const [from, to] = low > 12000 ? [11000, low - 1] : [high + 1, 65535];
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = from + Math.floor(Math.random() * (to - from + 1));
+    if (handedOut.has(port) || !(await isFree(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port in ${from}-${to}`);
 }
 
 /**

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { TestRunnerPlugin } from '@web/test-runner';
 import { WebSocketServer } from 'ws';
+import { closedPort } from '../bridge/helpers.js';
 
 /** What the browser learns from the `as2-http` command. */
 export interface As2HttpInfo {
@@ -81,14 +82,6 @@ function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
-/** A port that was free a moment ago and has nothing listening now. */
-async function refusedPort(): Promise<number> {
-  const probe = createServer();
-  const port = await listen(probe);
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 /** The test-runner plugin: starts the server on first request, stops it with the runner. */
 export function as2HttpPlugin(): TestRunnerPlugin {
   let server: Server | undefined;
@@ -107,7 +100,7 @@ export function as2HttpPlugin(): TestRunnerPlugin {
         const port = await listen(server);
         return {
           base: `http://127.0.0.1:${port}`,
-          refusedBase: `http://127.0.0.1:${await refusedPort()}`,
+          refusedBase: `http://127.0.0.1:${await closedPort()}`,
           echoSocketUrl: `ws://127.0.0.1:${port}/echo-socket`,
         };
       })();
