@@ -39,6 +39,16 @@ if (engines.includes('webkit')) {
     await initialize(config);
     webkit.name = 'WebKit';
   };
+  // The launcher starts a page without waiting for it: the runner's 20 s testsStartTimeout
+  // then runs from the navigation request, and a navigation still pending when the
+  // browser stops rejects unhandled, which stops the whole runner (seen once in CI: a
+  // WebKit page of the last file had not started in time, the browser was stopped, and
+  // all three engines' results were lost). Waiting for the navigation puts it under
+  // browserStartTimeout and makes a failed page fail its own file.
+  webkit.startSession = async (id, url) => {
+    await webkit.ensureManagerInitialized();
+    await webkit.driverManager.startSession(id, url);
+  };
   browsers.push(webkit);
 }
 
