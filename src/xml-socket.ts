@@ -35,7 +35,7 @@ interface SocketState extends SettingsCache {
    * the worst case is an event built in vain after its last listener left, never a
    * missed one.
    */
-  listeners: Set<string>;
+  listeners: Record<string, 1 | undefined>;
 }
 
 const states = new WeakMap<object, SocketState>();
@@ -43,7 +43,7 @@ const states = new WeakMap<object, SocketState>();
 function stateOf(socket: object): SocketState {
   let state = states.get(socket);
   if (!state) {
-    state = { options: {}, version: -1, connected: false, listeners: new Set() } as SocketState;
+    state = { options: {}, version: -1, connected: false, listeners: {} } as SocketState;
     states.set(socket, state);
   }
   return state;
@@ -98,13 +98,13 @@ function opened(socket: XMLSocket, state: SocketState, connection: Connection): 
   state.connected = true;
   for (const message of connection.queue.splice(0)) write(connection, message);
   call(socket, socket.onConnect, true);
-  if (state.connection === connection && state.listeners.has('connect')) socket.dispatchEvent(new Event('connect'));
+  if (state.connection === connection && state.listeners.connect) socket.dispatchEvent(new Event('connect'));
 }
 
 function failed(socket: XMLSocket, state: SocketState, reason: string): void {
   drop(state);
   call(socket, socket.onConnect, false);
-  if (state.listeners.has('ioError')) socket.dispatchEvent(new IOErrorEvent('ioError', reason));
+  if (state.listeners.ioError) socket.dispatchEvent(new IOErrorEvent('ioError', reason));
 }
 
 function closed(socket: XMLSocket, state: SocketState, connection: Connection, code: number): void {
@@ -114,7 +114,7 @@ function closed(socket: XMLSocket, state: SocketState, connection: Connection, c
   }
   drop(state);
   call(socket, socket.onClose);
-  if (state.listeners.has('close')) socket.dispatchEvent(new Event('close'));
+  if (state.listeners.close) socket.dispatchEvent(new Event('close'));
 }
 
 function write(connection: Connection, message: string): void {
@@ -126,7 +126,7 @@ function write(connection: Connection, message: string): void {
  * go on (a handler may have closed or reconnected the socket).
  */
 function deliver(socket: XMLSocket, state: SocketState, connection: Connection, message: string): boolean {
-  if (state.listeners.has('data')) {
+  if (state.listeners.data) {
     socket.dispatchEvent(new DataEvent('data', message));
     if (state.connection !== connection) return false;
   }
@@ -151,7 +151,7 @@ function received(socket: XMLSocket, state: SocketState, connection: Connection,
  */
 function defaultOnData(this: XMLSocket, source: string): void {
   const state = stateOf(this);
-  const xmlListeners = state.listeners.has('xml');
+  const xmlListeners = state.listeners.xml;
   // Flash parsed every message; nobody listening means nothing to parse for.
   if (typeof this.onXML !== 'function' && !xmlListeners) return;
   const document = parseMessage(source, settingsFor(state), !!this.ignoreWhite);
@@ -243,7 +243,7 @@ export class XMLSocket extends EventTarget {
         // constructor's connect still hear it.
         const reason = (error as Error).message;
         setTimeout(() => {
-          if (state.listeners.has('securityError')) this.dispatchEvent(new SecurityErrorEvent('securityError', reason));
+          if (state.listeners.securityError) this.dispatchEvent(new SecurityErrorEvent('securityError', reason));
         });
       }
       return false;
@@ -310,7 +310,7 @@ export class XMLSocket extends EventTarget {
     options?: boolean | AddEventListenerOptions,
   ): void {
     super.addEventListener(type, listener, options);
-    if (listener) stateOf(this).listeners.add(type);
+    if (listener) stateOf(this).listeners[type] = 1;
   }
 }
 

@@ -585,6 +585,20 @@ describe('receiving', () => {
     }
   });
 
+  it('keeps delivering when listeners are added for event types named like Object.prototype members', async () => {
+    const fixture = await server({ greeting: '<a/>\0' });
+    const socket = socketFor(fixture);
+    const seen: string[] = [];
+    for (const type of ['__proto__', 'constructor', 'hasOwnProperty', 'toString']) {
+      socket.addEventListener(type, () => seen.push(type));
+    }
+    socket.addEventListener('data', (e) => seen.push(`data:${e.data}`));
+    socket.addEventListener('xml', (e) => seen.push(`xml:${e.document.documentElement.nodeName}`));
+    await open(socket);
+    await until(() => seen.length === 2, 'data and xml');
+    expect(seen).to.deep.equal(['data:<a/>', 'xml:a']);
+  });
+
   it('gives raw strings and no onXML or xml to a script that replaces onData', async () => {
     const fixture = await server({ greeting: '<a/>\0' });
     const socket = socketFor(fixture);
