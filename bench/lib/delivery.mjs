@@ -3,16 +3,43 @@
 // used by bench/framing.mjs), and the delivery measurement over fresh browser sessions
 // (bench/engines.mjs, in every engine).
 import { WebSocketServer } from 'ws';
-import { HOST, median } from './common.mjs';
+import { HOST } from './common.mjs';
 
-/** A loopback WebSocket server that sends a case's frames when asked with "go:NAME". */
+/**
+ * A loopback WebSocket server for paired clients. A client says "join:PAIR" once it is
+ * open; "go:PAIR:NAME:FIRST" sends every frame of case NAME to both clients of PAIR,
+ * one right after the other, the first of the two alternating from frame to frame
+ * (FIRST, 0 or 1, says who goes first at frame 0). A "go" that arrives before the
+ * second client's "join" waits for it.
+ */
 export async function deliveryServer(cases) {
   const wss = new WebSocketServer({ host: HOST, port: 0, perMessageDeflate: false });
   await new Promise((resolve) => wss.once('listening', resolve));
+  const pairs = new Map();
+  const pairOf = (id) => {
+    if (!pairs.has(id)) pairs.set(id, { sockets: [], waiting: [] });
+    return pairs.get(id);
+  };
+  const send = (pair, name, first) => {
+    const [a, b] = pair.sockets;
+    for (const [k, frame] of cases[name].frames.entries()) {
+      for (const ws of (k + first) % 2 ? [b, a] : [a, b]) ws.send(frame, { binary: true });
+    }
+  };
   wss.on('connection', (ws) => {
     ws.on('message', (data) => {
-      const name = data.toString('utf8').replace(/\0$/, '').replace(/^go:/, '');
-      for (const frame of cases[name].frames) ws.send(frame, { binary: true });
+      const [command, id, name, first] = data.toString('utf8').replace(/\0$/, '').split(':');
+      const pair = pairOf(id);
+      if (command === 'join') {
+        pair.sockets.push(ws);
+        ws.once('close', () => pairs.delete(id));
+        if (pair.sockets.length === 2) for (const go of pair.waiting.splice(0)) go();
+      } else if (command === 'go') {
+        if (!cases[name]) throw new Error(`delivery server: no case "${name}"`);
+        const go = () => send(pair, name, Number(first));
+        if (pair.sockets.length === 2) go();
+        else pair.waiting.push(go);
+      }
     });
   });
   return { port: wss.address().port, close: () => new Promise((resolve) => wss.close(resolve)) };
@@ -38,22 +65,25 @@ export async function alternate(reps, runOurs, runBase) {
 
 /**
  * The receive path in one engine, over several fresh browser sessions: a fresh session
- * of the same build can land 10-35% elsewhere, the minimal client too
+ * of the same build can land elsewhere, the minimal client too
  * (docs/performance-engines.md), so one session draws one figure from that spread. In
  * each session, per case, one paired run to warm up and then `reps` paired runs
- * (`runPair` in bench/lib/receive-page.js: ours and the minimal client take turns
- * receiving the case until each has received for `minMs`; which of the two starts
- * alternates from one paired run to the next, and from one session to the next, so that
- * an odd number of runs still leaves neither side starting more often). A case's figure
- * is the median over sessions of each session's median, with the spread over sessions.
- * `log(session, caseIndex, ours, base)` hears each session's medians as they come.
+ * (`runPair` in bench/lib/receive-page.js: ours and the minimal client receive every
+ * frame back to back, and their handler times are compared frame by frame; which of
+ * the two opens first alternates from one paired run to the next, and from one
+ * session to the next). A session's figure per client pools the frames kept in all
+ * its runs: handler time per message. A case's ratio is the median over sessions of
+ * each session's ratio, with the spread over sessions.
+ * `log(session, caseIndex, ours, base)` hears each session's figures as they come.
  * `firstSession(page)` runs once, in the first session, before it closes. `candidate:
  * 'minimal'` pits the minimal client against itself: the control, which shows what a
  * difference of nothing reads as.
  *
  * `cases`: [{ name, mode: 'data' | 'xml', count, chars }], count and chars per turn.
- * Returns, per case, each session's medians of ours and of the baseline, per message:
- * { wallUs, busyUs } (busy: main-thread time inside the message handlers).
+ * Returns, per case, each session's figures for ours and the baseline:
+ * { busyUs (main-thread handler time per message), allUs (the same over all frames,
+ * outliers included), frames, outliers (frames left out where this client was the slow
+ * one) }.
  */
 export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, open, firstSession, candidate = 'ours', log = () => {} }) {
   const results = cases.map(() => ({ ours: [], base: [] }));
@@ -62,11 +92,11 @@ export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, o
     try {
       for (const [i, c] of cases.entries()) {
         const check = (r, who) => {
-          const turns = r.messages / c.count;
+          const turns = r.received / c.count;
           if (!(turns >= 1 && Number.isInteger(turns)) || (c.mode === 'data' && r.chars !== turns * c.chars)) {
-            throw new Error(`${page.name ?? 'page'} ${who}: got ${r.messages} messages / ${r.chars} chars, not whole turns of ${c.count} / ${c.chars}`);
+            throw new Error(`${page.name ?? 'page'} ${who}: got ${r.received} messages / ${r.chars} chars, not whole turns of ${c.count} / ${c.chars}`);
           }
-          return { wallUs: (r.ms * 1000) / r.messages, busyUs: (r.busy * 1000) / r.messages };
+          return r;
         };
         const pair = (ms, baselineFirst) =>
           page.evaluate(
@@ -74,16 +104,19 @@ export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, o
             [wssPort, c.name, c.mode, c.count, ms, candidate, baselineFirst],
           );
         await pair(minMs / 2, false);
-        const ours = [];
-        const base = [];
+        const pooled = () => ({ ms: 0, messages: 0, frames: 0, outliers: 0, allMs: 0, allMessages: 0 });
+        const ours = pooled();
+        const base = pooled();
         for (let rep = 0; rep < reps; rep++) {
           const r = await pair(minMs, (s + rep) % 2 === 0);
-          ours.push(check(r.ours, candidate));
-          base.push(check(r.base, 'minimal'));
+          for (const [sum, run, who] of [[ours, check(r.ours, candidate), candidate], [base, check(r.base, 'minimal'), 'minimal']]) {
+            if (!(run.messages > 0)) throw new Error(`${page.name ?? 'page'} ${who}: no frame kept`);
+            for (const key of Object.keys(sum)) sum[key] += run[key];
+          }
         }
-        const medians = (list) => ({ wallUs: median(list.map((r) => r.wallUs)), busyUs: median(list.map((r) => r.busyUs)) });
-        results[i].ours.push(medians(ours));
-        results[i].base.push(medians(base));
+        const figure = ({ ms, messages, frames, outliers, allMs, allMessages }) => ({ busyUs: (ms * 1000) / messages, allUs: (allMs * 1000) / allMessages, frames, outliers });
+        results[i].ours.push(figure(ours));
+        results[i].base.push(figure(base));
         log(s, i, results[i].ours.at(-1), results[i].base.at(-1));
       }
       if (s === 0 && firstSession) await firstSession(page);

@@ -41,18 +41,20 @@ function minimalSplitter(onMessage) {
 const now = () => performance.now();
 
 /**
- * A WebSocket class that adds the main-thread time spent inside its message handlers to
- * `meter.busy`: the receive path's own work, apart from the server, the network service
- * and other processes on the machine. Ours and the minimal client both get it, so its
- * cost is shared.
+ * A WebSocket class that records, for every call of its message handler, the
+ * main-thread time spent inside it and how many messages it delivered: the receive
+ * path's own work, apart from the server, the network service and other processes on
+ * the machine. Ours and the minimal client both get it, so its cost is shared.
  */
 function timedWebSocket(meter) {
   return class TimedWebSocket extends WebSocket {
     set onmessage(handler) {
       super.onmessage = handler && ((event) => {
+        const before = meter.messages;
         const t = now();
         handler.call(this, event);
-        meter.busy += now() - t;
+        meter.times.push(now() - t);
+        meter.counts.push(meter.messages - before);
       });
     }
 
@@ -115,14 +117,14 @@ function opened(ws) {
 }
 
 /**
- * One receiving client on its own WebSocket to the loopback server: `receiveCase()` asks
- * for the case and resolves after its last message, adding the time from the request to
- * that message to `ms`. `impl` 'ours': a real XMLSocket, onData (`mode` 'data') or onXML
- * ('xml'); 'minimal': the minimal client, plus a reused DOMParser per message for 'xml';
+ * One receiving client on its own WebSocket to the loopback server, in pair `pairId`
+ * (the server sends both clients of a pair every frame of a case, one right after the
+ * other). `impl` 'ours': a real XMLSocket, onData (`mode` 'data') or onXML ('xml');
+ * 'minimal': the minimal client, plus a reused DOMParser per message for 'xml';
  * 'decoder' (a diagnostic): the library's StreamDecoder alone on a raw WebSocket.
  */
-async function openClient(impl, port, caseName, mode, caseMessages) {
-  const client = { ms: 0, busy: 0, messages: 0, chars: 0 };
+async function openClient(impl, port, mode, pairId) {
+  const client = { times: [], counts: [], messages: 0, chars: 0 };
   let expect = 0;
   let done;
   const onString = (m) => {
@@ -134,7 +136,6 @@ async function openClient(impl, port, caseName, mode, caseMessages) {
     if (++client.messages === expect) done();
   };
   const WebSocketClass = timedWebSocket(client);
-  let send;
   if (impl === 'ours') {
     const socket = new XMLSocket(null, undefined, { WebSocket: WebSocketClass });
     await new Promise((resolve, reject) => {
@@ -143,7 +144,7 @@ async function openClient(impl, port, caseName, mode, caseMessages) {
     });
     if (mode === 'data') socket.onData = onString;
     else socket.onXML = onDocument;
-    send = () => socket.send(`go:${caseName}`);
+    client.request = (text) => socket.send(text);
     client.close = () => socket.close();
   } else {
     const ws = new WebSocketClass(`ws://127.0.0.1:${port}/`);
@@ -158,57 +159,94 @@ async function openClient(impl, port, caseName, mode, caseMessages) {
       push = (chunk) => decoder.push(chunk, deliver);
     }
     ws.onmessage = (event) => push(new Uint8Array(event.data));
-    const request = new TextEncoder().encode(`go:${caseName}\0`);
-    send = () => ws.send(request);
+    const encoder = new TextEncoder();
+    client.request = (text) => ws.send(encoder.encode(`${text}\0`));
     client.close = () => ws.close();
   }
-  client.receiveCase = async () => {
-    const received = new Promise((resolve) => (done = resolve));
-    expect += caseMessages;
-    const t0 = now();
-    send();
-    await received;
-    client.ms += now() - t0;
+  client.request(`join:${pairId}`);
+  /** Resolves when `count` more messages have arrived. */
+  client.expect = (count) => {
+    expect += count;
+    return new Promise((resolve) => (done = resolve));
   };
-  // Forgets what was measured so far (a warm-up turn), so a run counts only later turns.
+  // Forgets what was measured so far (the warm-up turns).
   client.reset = () => {
-    Object.assign(client, { ms: 0, busy: 0, messages: 0, chars: 0 });
-    expect = 0;
+    client.times.length = 0;
+    client.counts.length = 0;
   };
   return client;
 }
 
 /**
+ * A frame is an outlier when one client took more than OUTLIER times as long as the
+ * other over the same bytes, and at least OUTLIER_MS longer (so that frames of a few
+ * timer ticks do not count): a garbage collection or the scheduler landed on one of
+ * them. Such pairs are left out of both clients' sums, and counted per client.
+ */
+const OUTLIER = 2;
+const OUTLIER_MS = 0.1;
+const slower = (a, b) => a > OUTLIER * b && a - b > OUTLIER_MS;
+let pairs = 0;
+
+/**
  * One paired delivery run: ours (or `candidate`) and a baseline client (`baseline`,
- * default 'minimal'), each on its own WebSocket, take turns receiving the whole case,
- * in alternating order (AB BA AB ...), until each has received for at least `minMs`.
- * Why turns of one case and not a run of each: a client's run shorter than the engine's
- * garbage-collection cycle pays for whatever garbage the runs before it left, so which
- * client a full collection lands on decides the run (seen in WebKit at 20,000 DOM
- * documents a run: 13 against 40 us per message for either client, by the run's place
- * in the sequence), and a fresh page can put the two clients in different JIT states for
- * the rest of the session. Short turns share both among the two: the shorter, the more
- * turns a collection can fall on (bench/engines.mjs sizes the cases). Each client's
- * first turn on its new WebSocket is a warm-up, not counted, and `baselineFirst` picks
- * which client opens and starts: the caller alternates it, so neither side always
- * takes the first turn after the other one's warm-up.
+ * default 'minimal'), each on its own WebSocket, receive the same case at the same
+ * time, turn after turn, until each has spent at least `minMs` in its message
+ * handlers. The server sends every frame to both, one right after the other, the
+ * first alternating from frame to frame and from turn to turn, so the two handle each
+ * frame's bytes back to back, in the same state of the machine and the engine.
+ * Each client's k-th handler call gets the k-th frame: the pairs are compared frame
+ * by frame. Why: runs of one client after the other, even short turns, leave each
+ * client with whatever the machine and the engine's garbage collector were doing in
+ * its turn, and the minimal client measured against itself that way read anywhere
+ * from 0.69x to 1.44x in one session (docs/performance.md, "Receive ratios").
+ * Two warm-up turns are not counted; `baselineFirst` picks which client opens first
+ * (the caller alternates it).
+ *
+ * Returns, per client, the handler time and messages of the frames kept, the frames
+ * left out as outliers where that client was the slow one, the same sums over all
+ * frames (`allMs`, `allMessages`: outliers included), and what it received in all,
+ * warm-up included (for the caller's checks).
  */
 export async function runPair(port, caseName, mode, caseMessages, minMs, baseline = 'minimal', candidate = 'ours', baselineFirst = false) {
+  const pairId = `pair${++pairs}`;
   const clients = [];
-  for (const impl of baselineFirst ? [baseline, candidate] : [candidate, baseline]) clients.push(await openClient(impl, port, caseName, mode, caseMessages));
+  for (const impl of baselineFirst ? [baseline, candidate] : [candidate, baseline]) clients.push(await openClient(impl, port, mode, pairId));
   const [ours, base] = baselineFirst ? [clients[1], clients[0]] : clients;
+  const turn = async (t) => {
+    const received = clients.map((c) => c.expect(caseMessages));
+    clients[0].request(`go:${pairId}:${caseName}:${t % 2}`);
+    await Promise.all(received);
+  };
+  const handlerMs = (c) => c.times.reduce((sum, t) => sum + t, 0);
   try {
-    for (const client of clients) {
-      await client.receiveCase();
-      client.reset();
-    }
-    for (let turn = 0; ours.ms < minMs || base.ms < minMs; turn++) {
-      for (const client of turn % 2 ? [...clients].reverse() : clients) await client.receiveCase();
-    }
+    await turn(0);
+    await turn(1);
+    for (const c of clients) c.reset();
+    for (let t = baselineFirst ? 1 : 0; handlerMs(ours) < minMs || handlerMs(base) < minMs; t++) await turn(t);
   } finally {
     ours.close();
     base.close();
   }
-  const result = ({ ms, busy, messages, chars }) => ({ ms, busy, messages, chars });
-  return { ours: result(ours), base: result(base) };
+  const kept = { ours: { ms: 0, messages: 0, outliers: 0, allMs: 0, allMessages: 0 }, base: { ms: 0, messages: 0, outliers: 0, allMs: 0, allMessages: 0 } };
+  const frames = ours.times.length;
+  if (base.times.length !== frames) throw new Error(`${candidate} handled ${frames} frames, ${baseline} ${base.times.length}`);
+  for (let k = 0; k < frames; k++) {
+    if (ours.counts[k] !== base.counts[k]) throw new Error(`frame ${k}: ${candidate} delivered ${ours.counts[k]} messages, ${baseline} ${base.counts[k]}`);
+    const [o, b] = [ours.times[k], base.times[k]];
+    kept.ours.allMs += o;
+    kept.base.allMs += b;
+    kept.ours.allMessages += ours.counts[k];
+    kept.base.allMessages += base.counts[k];
+    if (slower(o, b)) kept.ours.outliers++;
+    else if (slower(b, o)) kept.base.outliers++;
+    else {
+      kept.ours.ms += o;
+      kept.base.ms += b;
+      kept.ours.messages += ours.counts[k];
+      kept.base.messages += base.counts[k];
+    }
+  }
+  const result = (client, k) => ({ ...k, frames, received: client.messages, chars: client.chars });
+  return { ours: result(ours, kept.ours), base: result(base, kept.base) };
 }
