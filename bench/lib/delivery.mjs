@@ -72,7 +72,8 @@ export async function alternate(reps, runOurs, runBase) {
  * frame back to back, and their handler times are compared frame by frame; which of
  * the two opens first alternates from one paired run to the next, and from one
  * session to the next). A session's figure per client pools the frames kept in all
- * its runs: handler time per message. A case's ratio is the median over sessions of
+ * its runs: handler time per message, the mean of that over the frames ours handled
+ * first and over those the baseline handled first (see runPair). A case's ratio is the median over sessions of
  * each session's ratio, with the spread over sessions.
  * `log(session, caseIndex, ours, base)` hears each session's figures as they come.
  * `firstSession(page)` runs once, in the first session, before it closes. `candidate:
@@ -104,19 +105,25 @@ export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, o
             [wssPort, c.name, c.mode, c.count, ms, candidate, baselineFirst],
           );
         await pair(minMs / 2, false);
-        const pooled = () => ({ ms: 0, messages: 0, frames: 0, outliers: 0, allMs: 0, allMessages: 0 });
+        const pooled = () => ({ ms: [0, 0], messages: [0, 0], frames: 0, outliers: 0, allMs: 0, allMessages: 0 });
         const ours = pooled();
         const base = pooled();
         for (let rep = 0; rep < reps; rep++) {
           const r = await pair(minMs, (s + rep) % 2 === 0);
           for (const [sum, run, who] of [[ours, check(r.ours, candidate), candidate], [base, check(r.base, 'minimal'), 'minimal']]) {
-            if (!(run.messages > 0)) throw new Error(`${page.name ?? 'page'} ${who}: no frame kept`);
-            for (const key of Object.keys(sum)) sum[key] += run[key];
+            for (const key of Object.keys(sum)) {
+              if (Array.isArray(sum[key])) sum[key].forEach((_, first) => (sum[key][first] += run[key][first]));
+              else sum[key] += run[key];
+            }
           }
         }
-        const figure = ({ ms, messages, frames, outliers, allMs, allMessages }) => ({ busyUs: (ms * 1000) / messages, allUs: (allMs * 1000) / allMessages, frames, outliers });
-        results[i].ours.push(figure(ours));
-        results[i].base.push(figure(base));
+        // The frames ours handled first and those the baseline handled first weigh alike.
+        const figure = ({ ms, messages, frames, outliers, allMs, allMessages }, who) => {
+          if (!(messages[0] > 0 && messages[1] > 0)) throw new Error(`${page.name ?? 'page'} ${who}: no frame kept where ${messages[0] > 0 ? 'the baseline' : 'ours'} ran first`);
+          return { busyUs: ((ms[0] / messages[0] + ms[1] / messages[1]) / 2) * 1000, allUs: (allMs * 1000) / allMessages, frames, outliers };
+        };
+        results[i].ours.push(figure(ours, candidate));
+        results[i].base.push(figure(base, 'minimal'));
         log(s, i, results[i].ours.at(-1), results[i].base.at(-1));
       }
       if (s === 0 && firstSession) await firstSession(page);
