@@ -73,8 +73,8 @@ export async function alternate(reps, runOurs, runBase) {
  * the two opens first alternates from one paired run to the next, and from one
  * session to the next). A session's figure per client pools the frames kept in all
  * its runs: handler time per message, the mean of that over the frames ours handled
- * first and over those the baseline handled first (see runPair). A case's ratio is the median over sessions of
- * each session's ratio, with the spread over sessions.
+ * first and over those the baseline handled first (see runPair). A case's ratio is
+ * the median over sessions of each session's ratio, with the spread over sessions.
  * `log(session, caseIndex, ours, base)` hears each session's figures as they come.
  * `firstSession(page)` runs once, in the first session, before it closes. `candidate:
  * 'minimal'` pits the minimal client against itself: the control, which shows what a

@@ -53,7 +53,9 @@ function timedWebSocket(meter) {
         const before = meter.messages;
         const t = now();
         handler.call(this, event);
-        meter.times.push(now() - t);
+        const ms = now() - t;
+        meter.ms += ms;
+        meter.times.push(ms);
         meter.counts.push(meter.messages - before);
         meter.starts.push(t);
       });
@@ -125,7 +127,7 @@ function opened(ws) {
  * 'decoder' (a diagnostic): the library's StreamDecoder alone on a raw WebSocket.
  */
 async function openClient(impl, port, mode, pairId) {
-  const client = { times: [], counts: [], starts: [], messages: 0, chars: 0 };
+  const client = { ms: 0, times: [], counts: [], starts: [], messages: 0, chars: 0 };
   let expect = 0;
   let done;
   const onString = (m) => {
@@ -172,6 +174,7 @@ async function openClient(impl, port, mode, pairId) {
   };
   // Forgets what was measured so far (the warm-up turns).
   client.reset = () => {
+    client.ms = 0;
     client.times.length = 0;
     client.counts.length = 0;
     client.starts.length = 0;
@@ -228,12 +231,11 @@ export async function runPair(port, caseName, mode, caseMessages, minMs, baselin
     clients[0].request(`go:${pairId}:${caseName}:${t % 2}`);
     await Promise.all(received);
   };
-  const handlerMs = (c) => c.times.reduce((sum, t) => sum + t, 0);
   try {
     await turn(0);
     await turn(1);
     for (const c of clients) c.reset();
-    for (let t = baselineFirst ? 1 : 0; handlerMs(ours) < minMs || handlerMs(base) < minMs; t++) await turn(t);
+    for (let t = baselineFirst ? 1 : 0; ours.ms < minMs || base.ms < minMs; t++) await turn(t);
   } finally {
     ours.close();
     base.close();
