@@ -83,8 +83,8 @@ export async function alternate(reps, runOurs, runBase) {
  * `cases`: [{ name, mode: 'data' | 'xml', count, chars }], count and chars per turn.
  * Returns, per case, each session's figures for ours and the baseline:
  * { busyUs (main-thread handler time per message), allUs (the same over all frames,
- * outliers included), frames, outliers (frames left out where this client was the slow
- * one) }.
+ * outliers included; both weigh alike the frames each client handled first), frames,
+ * outliers (frames left out where this client was the slow one) }.
  */
 export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, open, firstSession, candidate = 'ours', log = () => {} }) {
   const results = cases.map(() => ({ ours: [], base: [] }));
@@ -105,7 +105,7 @@ export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, o
             [wssPort, c.name, c.mode, c.count, ms, candidate, baselineFirst],
           );
         await pair(minMs / 2, false);
-        const pooled = () => ({ ms: [0, 0], messages: [0, 0], frames: 0, outliers: 0, allMs: 0, allMessages: 0 });
+        const pooled = () => ({ ms: [0, 0], messages: [0, 0], frames: 0, outliers: 0, allMs: [0, 0], allMessages: [0, 0] });
         const ours = pooled();
         const base = pooled();
         for (let rep = 0; rep < reps; rep++) {
@@ -117,10 +117,12 @@ export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, o
             }
           }
         }
-        // The frames ours handled first and those the baseline handled first weigh alike.
+        // The frames ours handled first and those the baseline handled first weigh alike,
+        // with the outliers left out (busyUs) and in (allUs).
+        const weighed = (ms, messages) => ((ms[0] / messages[0] + ms[1] / messages[1]) / 2) * 1000;
         const figure = ({ ms, messages, frames, outliers, allMs, allMessages }, who) => {
           if (!(messages[0] > 0 && messages[1] > 0)) throw new Error(`${page.name ?? 'page'} ${who}: no frame kept where ${messages[0] > 0 ? 'the baseline' : 'ours'} ran first`);
-          return { busyUs: ((ms[0] / messages[0] + ms[1] / messages[1]) / 2) * 1000, allUs: (allMs * 1000) / allMessages, frames, outliers };
+          return { busyUs: weighed(ms, messages), allUs: weighed(allMs, allMessages), frames, outliers };
         };
         results[i].ours.push(figure(ours, candidate));
         results[i].base.push(figure(base, 'minimal'));

@@ -214,7 +214,7 @@ let pairs = 0;
  * 1.06-1.14x on those it took second, and 199 to 453 frames of one kind against 204
  * to 390 of the other in a run). So the kept frames are summed apart by which of the
  * two ran first (index 0: ours first, 1: the baseline first), for the caller to
- * weigh the two alike.
+ * weigh the two alike; so are the sums over all frames.
  *
  * Returns, per client, the handler time and messages of the frames kept, the frames
  * left out as outliers where that client was the slow one, the same sums over all
@@ -240,21 +240,21 @@ export async function runPair(port, caseName, mode, caseMessages, minMs, baselin
     ours.close();
     base.close();
   }
-  const sums = () => ({ ms: [0, 0], messages: [0, 0], outliers: 0, allMs: 0, allMessages: 0 });
+  const sums = () => ({ ms: [0, 0], messages: [0, 0], outliers: 0, allMs: [0, 0], allMessages: [0, 0] });
   const kept = { ours: sums(), base: sums() };
   const frames = ours.times.length;
   if (base.times.length !== frames) throw new Error(`${candidate} handled ${frames} frames, ${baseline} ${base.times.length}`);
   for (let k = 0; k < frames; k++) {
     if (ours.counts[k] !== base.counts[k]) throw new Error(`frame ${k}: ${candidate} delivered ${ours.counts[k]} messages, ${baseline} ${base.counts[k]}`);
     const [o, b] = [ours.times[k], base.times[k]];
-    kept.ours.allMs += o;
-    kept.base.allMs += b;
-    kept.ours.allMessages += ours.counts[k];
-    kept.base.allMessages += base.counts[k];
+    const first = ours.starts[k] < base.starts[k] ? 0 : 1;
+    kept.ours.allMs[first] += o;
+    kept.base.allMs[first] += b;
+    kept.ours.allMessages[first] += ours.counts[k];
+    kept.base.allMessages[first] += base.counts[k];
     if (slower(o, b)) kept.ours.outliers++;
     else if (slower(b, o)) kept.base.outliers++;
     else {
-      const first = ours.starts[k] < base.starts[k] ? 0 : 1;
       kept.ours.ms[first] += o;
       kept.base.ms[first] += b;
       kept.ours.messages[first] += ours.counts[k];
