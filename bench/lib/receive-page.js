@@ -240,27 +240,27 @@ export async function runPair(port, caseName, mode, caseMessages, minMs, baselin
     ours.close();
     base.close();
   }
-  const sums = () => ({ ms: [0, 0], messages: [0, 0], outliers: 0, allMs: [0, 0], allMessages: [0, 0] });
-  const kept = { ours: sums(), base: sums() };
+  // Per client, summed apart by who ran first: the frames kept (ms, messages) and all frames.
+  const emptySums = () => ({ ms: [0, 0], messages: [0, 0], outliers: 0, allMs: [0, 0], allMessages: [0, 0] });
+  const sums = { ours: emptySums(), base: emptySums() };
   const frames = ours.times.length;
   if (base.times.length !== frames) throw new Error(`${candidate} handled ${frames} frames, ${baseline} ${base.times.length}`);
   for (let k = 0; k < frames; k++) {
     if (ours.counts[k] !== base.counts[k]) throw new Error(`frame ${k}: ${candidate} delivered ${ours.counts[k]} messages, ${baseline} ${base.counts[k]}`);
     const [o, b] = [ours.times[k], base.times[k]];
     const first = ours.starts[k] < base.starts[k] ? 0 : 1;
-    kept.ours.allMs[first] += o;
-    kept.base.allMs[first] += b;
-    kept.ours.allMessages[first] += ours.counts[k];
-    kept.base.allMessages[first] += base.counts[k];
-    if (slower(o, b)) kept.ours.outliers++;
-    else if (slower(b, o)) kept.base.outliers++;
-    else {
-      kept.ours.ms[first] += o;
-      kept.base.ms[first] += b;
-      kept.ours.messages[first] += ours.counts[k];
-      kept.base.messages[first] += base.counts[k];
+    // An outlier frame is counted for the slow client and left out of both clients' kept sums.
+    const slowOne = slower(o, b) ? sums.ours : slower(b, o) ? sums.base : null;
+    if (slowOne) slowOne.outliers++;
+    for (const [sum, client] of [[sums.ours, ours], [sums.base, base]]) {
+      sum.allMs[first] += client.times[k];
+      sum.allMessages[first] += client.counts[k];
+      if (!slowOne) {
+        sum.ms[first] += client.times[k];
+        sum.messages[first] += client.counts[k];
+      }
     }
   }
   const result = (client, k) => ({ ...k, frames, received: client.messages, chars: client.chars });
-  return { ours: result(ours, kept.ours), base: result(base, kept.base) };
+  return { ours: result(ours, sums.ours), base: result(base, sums.base) };
 }
