@@ -10,7 +10,6 @@ import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { CloseReason } from './errors.js';
-import { JOIN_MAX_BYTES, joinSmallFrames } from './frame-write.js';
 import { NUL, NulSplitter } from './framing.js';
 import type { Metrics } from './metrics.js';
 import type { Framing } from './options.js';
@@ -22,6 +21,9 @@ const TEXT_FRAME = { binary: false } as const;
 const BINARY_FRAME = { binary: true } as const;
 // The largest WebSocket frame header a server sends (no mask): 2 + 8 bytes, rounded up.
 const MAX_FRAME_HEADER = 14;
+// Up to this size a client message and its 0x00 are copied into one buffer and written
+// once; above it, two writes under cork() cost less than the copy.
+const JOIN_MAX_BYTES = 4096;
 
 // After the client is gone, bytes it sent may still sit in the TCP write queue; a
 // target that never reads them must not keep the socket alive forever.
@@ -93,8 +95,6 @@ export class Pair {
   private readonly ws: WebSocket;
   private readonly tcp: Socket;
   private readonly splitter: NulSplitter | undefined;
-  /** Whether ws copies small frames as it sends them (see {@link Pair.send}). */
-  private readonly framesJoined: boolean;
   private readonly start = Date.now();
   private readonly idleTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -118,7 +118,6 @@ export class Pair {
     this.tcp = o.tcp;
     this.splitter = o.framing === 'message' ? new NulSplitter(o.maxMessage) : undefined;
     this.tcp.setNoDelay(true); // XMLSocket traffic is small interactive messages; Nagle would delay them.
-    this.framesJoined = joinSmallFrames(this.ws); // one write() per small frame to the client instead of writev()
 
     // Shared listeners that find the pair on the socket: a closure per event per
     // connection would cost more memory than the rest of the pair's own state.
@@ -257,13 +256,12 @@ export class Pair {
    * itself. Every frame sent after that, onto a non-empty queue, carries the callback,
    * so the last frame before a pause always has one, and it runs when the queue is empty.
    *
-   * `data` may be a view into the shared read buffer. ws copies a small frame into one
-   * buffer as it sends it (frame-write.ts; ws defers a send only while it compresses
-   * or reads a Blob, and the bridge does neither); a larger frame it may hold on to
-   * as it is, so that one is copied here first.
+   * `data` is a view into the shared read buffer, which the next read overwrites, and
+   * ws may still hold a frame in the socket's write queue after `send()` returns: it
+   * gets a copy.
    */
-  private send(data: Buffer, options: typeof TEXT_FRAME | typeof BINARY_FRAME): void {
-    if (data.length > JOIN_MAX_BYTES || !this.framesJoined) data = Buffer.from(data);
+  private send(view: Buffer, options: typeof TEXT_FRAME | typeof BINARY_FRAME): void {
+    const data = Buffer.from(view);
     if (this.ws.bufferedAmount > 0 || data.length + MAX_FRAME_HEADER >= this.o.highWaterMark / 2) this.ws.send(data, options, this.onSent);
     else this.ws.send(data, options);
   }

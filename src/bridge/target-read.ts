@@ -45,7 +45,9 @@ function onRead(socket: TargetSocket, nread: number, buffer: Buffer): boolean {
 /** A new, unconnected target socket that reads through the shared buffer. */
 export function newTargetSocket(writableHighWaterMark: number): Socket {
   sharedBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
-  // Node documents the callback as running without `this`, hence the closure.
+  // Node documents `onread` as an option of `new net.Socket()` (@types/node lists it
+  // under the connect options only, hence the cast), and its callback as running
+  // without `this`, hence the closure.
   const socket: TargetSocket = new Socket({
     writableHighWaterMark,
     onread: { buffer: sharedBuffer, callback: (nread: number, buffer: Uint8Array) => onRead(socket, nread, buffer as Buffer) },
