@@ -19,21 +19,21 @@ const moduleEntries = {
 
 // Classic script-tag builds: IIFE, minified.
 const scriptEntries = [
-  { input: 'src/global.ts', file: 'dist/xmlsocket.min.js' },
-  { input: 'src/as2-global.ts', file: 'dist/xmlsocket-as2.min.js' },
+  { input: 'src/script.ts', file: 'dist/xmlsocket.min.js' },
+  { input: 'src/as2-script.ts', file: 'dist/xmlsocket-as2.min.js' },
 ];
 
 // Node-only entries: the bridge and its CLI. Never imported by the browser entries.
 const nodeEntries = {
-  bridge: 'src/bridge/index.ts',
-  cli: 'src/bridge/cli.ts',
+  bridge: 'src/bridge.ts',
+  cli: 'src/bridge/cli/cli.ts',
 };
 
 // Entries whose types ship in dist/*.d.ts.
 const typeEntries = {
   xmlsocket: 'src/index.ts',
   xmldom: 'src/xmldom.ts',
-  bridge: 'src/bridge/index.ts',
+  bridge: 'src/bridge.ts',
   as2: 'src/as2.ts',
 };
 

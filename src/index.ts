@@ -1,7 +1,7 @@
 /** @module xmlsocket-polyfill */
 // The library's ES module entry: exports only, no side effects.
-export { XMLSocket, NO_WEBSOCKET_ERROR } from './xml-socket';
-export { configure, CONFIG_ERROR } from './config';
+export { XMLSocket, NO_WEBSOCKET_ERROR } from './client/xml-socket';
+export { configure, CONFIG_ERROR } from './client/config';
 export type {
   Framing,
   Settings,
@@ -12,7 +12,7 @@ export type {
   XMLParserLike,
   XMLSerializerLike,
   XMLSocketOptions,
-} from './config';
-export { DataEvent, IOErrorEvent, SecurityErrorEvent, XMLEvent } from './events';
-export type { XMLSocketEventMap } from './events';
-export { isParseError, NO_PARSER_ERROR } from './xml';
+} from './client/config';
+export { DataEvent, IOErrorEvent, SecurityErrorEvent, XMLEvent } from './client/events';
+export type { XMLSocketEventMap } from './client/events';
+export { isParseError, NO_PARSER_ERROR } from './client/xml';

@@ -49,13 +49,13 @@ export async function build(pick, { write = false } = {}) {
   return files;
 }
 
-/** The browser ES module build (dist/xmlsocket.js and friends), plus src/framing.ts alone. */
+/** The browser ES module build (dist/xmlsocket.js and friends), plus src/client/framing.ts alone. */
 export async function buildBrowserModules() {
   const files = await build((c) => c.output?.format === 'es' && typeof c.input === 'object' && 'xmlsocket' in c.input);
   // StreamDecoder is internal; bundle it on its own with the same plugins.
   const { rollup } = await import('rollup');
   const [config] = (await projectConfigs()).filter((c) => typeof c.input === 'object' && 'xmlsocket' in c.input && c.output?.format === 'es');
-  const bundle = await rollup({ ...config, input: { framing: 'src/framing.ts' }, onwarn: () => {} });
+  const bundle = await rollup({ ...config, input: { framing: 'src/client/framing.ts' }, onwarn: () => {} });
   const { output } = await bundle.generate({ format: 'es', entryFileNames: '[name].js' });
   await bundle.close();
   files.set('framing.js', output[0].code);

@@ -1,19 +1,18 @@
 // XMLSocket framing for the chat server: bytes in, messages out (and back).
 // Flash sent UTF-8 text terminated by one zero byte; TCP may cut anywhere, even
-// inside a multi-byte character, so bytes are split first (by the bridge's own
-// splitter: one implementation of the byte framing on the Node side) and each
-// complete message is decoded once.
-import { NulSplitter } from '../../src/bridge/framing.js';
+// inside a multi-byte character, so bytes are split first and each complete message
+// is decoded once. Plain Node, nothing from the bridge: a Flash-era server knows
+// nothing of the web.
 
 const decoder = new TextDecoder('utf-8'); // invalid bytes become U+FFFD, never throw
 
 /** Turns a TCP byte stream into complete messages; keeps at most `maxBytes` pending. */
 export class MessageSplitter {
-  private readonly bytes: NulSplitter;
+  /** The start of a message whose zero byte has not arrived yet. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
 
-  constructor(maxBytes: number) {
-    this.bytes = new NulSplitter(maxBytes);
-  }
+  constructor(private readonly maxBytes: number) {}
 
   /**
    * Feeds one chunk and calls `onMessage` for each message it completes. Returns false
@@ -21,14 +20,26 @@ export class MessageSplitter {
    * zero byte must not make the server buffer without end.
    */
   push(chunk: Buffer, onMessage: (message: string) => void): boolean {
-    const { messages, overflow } = this.bytes.push(chunk);
-    for (const message of messages) onMessage(decoder.decode(message));
-    return !overflow;
+    let start = 0;
+    for (let end = chunk.indexOf(0); end !== -1; end = chunk.indexOf(0, start)) {
+      if (this.pendingBytes + end - start > this.maxBytes) return false;
+      this.pending.push(chunk.subarray(start, end));
+      onMessage(decoder.decode(Buffer.concat(this.pending)));
+      this.pending = [];
+      this.pendingBytes = 0;
+      start = end + 1;
+    }
+    if (start < chunk.length) {
+      this.pending.push(chunk.subarray(start));
+      this.pendingBytes += chunk.length - start;
+      if (this.pendingBytes > this.maxBytes) return false;
+    }
+    return true;
   }
 
   /** Bytes waiting for their zero byte (dropped when the connection ends, as Flash did). */
   get bufferedBytes(): number {
-    return this.bytes.buffered;
+    return this.pendingBytes;
   }
 }
 

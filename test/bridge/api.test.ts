@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import net, { type AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { createBridge } from '../../src/bridge/index.js';
+import { createBridge } from '../../src/bridge.js';
 import { closed, echo, HOST, openWs, tcpServer } from './helpers.js';
 
 const silent = () => {};

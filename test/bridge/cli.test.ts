@@ -12,7 +12,7 @@ import type { WebSocket } from 'ws';
 import { closed, echo, HOST, openWs, tcpServer, type TcpServer } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(root, 'src', 'bridge', 'cli.ts');
+const CLI = join(root, 'src', 'bridge', 'cli', 'cli.ts');
 
 interface Run {
   code: number | null;

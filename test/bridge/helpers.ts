@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
-import { createBridge, type Bridge, type BridgeOptions, type LogLine } from '../../src/bridge/index.js';
+import { createBridge, type Bridge, type BridgeOptions, type LogLine } from '../../src/bridge.js';
 
 export const HOST = '127.0.0.1';
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 test('importing the bridge entry has no side effects: no globals, no handles', async () => {
   const globalsBefore = new Set(Object.getOwnPropertyNames(globalThis));
   const handlesBefore = process.getActiveResourcesInfo().length;
-  const mod = await import('../../src/bridge/index.js');
+  const mod = await import('../../src/bridge.js');
   assert.deepEqual(Object.getOwnPropertyNames(globalThis).filter((n) => !globalsBefore.has(n)), []);
   assert.equal(process.getActiveResourcesInfo().length, handlesBefore);
   assert.deepEqual(Object.keys(mod).sort(), ['BridgeError', 'DEFAULTS', 'createBridge']);

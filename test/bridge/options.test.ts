@@ -1,7 +1,7 @@
 // Option validation and command-line parsing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FLAGS, helpText, parseArgs } from '../../src/bridge/args.js';
+import { FLAGS, helpText, parseArgs } from '../../src/bridge/cli/args.js';
 import { DEFAULTS, OPTION_KEYS, resolveOptions, type BridgeOptions } from '../../src/bridge/options.js';
 
 test('defaults are the documented ones', () => {

@@ -5,7 +5,7 @@ import net, { type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { parseProxyHeader, V1_MAX_LENGTH, V2_MAX_LENGTH } from '../../src/bridge/proxy-protocol.js';
-import { createBridge } from '../../src/bridge/index.js';
+import { createBridge } from '../../src/bridge.js';
 import { closed, collect, echo, HOST, startBridge, tcpServer, waitFor, type TcpServer, type TestBridge } from './helpers.js';
 
 const SIG = Buffer.from('0d0a0d0a000d0a515549540a', 'hex');

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createBridge } from '../../src/bridge/index.js';
+import { createBridge } from '../../src/bridge.js';
 import { closed, echo, httpGet, openWs, startBridge, tcpServer, type TcpServer, type TestBridge } from './helpers.js';
 
 let dir: string;

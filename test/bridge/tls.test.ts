@@ -6,7 +6,7 @@ import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createBridge } from '../../src/bridge/index.js';
+import { createBridge } from '../../src/bridge.js';
 import { closed, collect, echo, HOST, openWs, startBridge, tcpServer, type TcpServer, type TestBridge } from './helpers.js';
 
 let dir: string;

@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { packageVersion } from '../../src/bridge/version.js';
+import { packageVersion } from '../../src/bridge/cli/version.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 
 test('--version from the sources prints the version in package.json and exits 0', async () => {
-  const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src', 'bridge', 'cli.ts'), '--version'], { cwd: root });
+  const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src', 'bridge', 'cli', 'cli.ts'), '--version'], { cwd: root });
   assert.equal(stdout, `${version}\n`);
   assert.equal(stderr, '');
 });

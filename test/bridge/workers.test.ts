@@ -13,7 +13,7 @@ import type { WebSocket } from 'ws';
 import { closed, echo, HOST, httpGet, metricsOf, openWs, tcpServer, waitFor, type TcpServer } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(root, 'src', 'bridge', 'cli.ts');
+const CLI = join(root, 'src', 'bridge', 'cli', 'cli.ts');
 
 interface Line {
   event: string;
@@ -300,7 +300,7 @@ test('--workers and the workers config key are validated: exit 2 with one line',
 });
 
 test('--workers auto is one worker per core; 1 means no cluster', async () => {
-  const { parseWorkers } = await import('../../src/bridge/fleet-primary.js');
+  const { parseWorkers } = await import('../../src/bridge/cli/fleet-primary.js');
   const { availableParallelism } = await import('node:os');
   assert.equal(parseWorkers('auto'), Math.min(availableParallelism(), 256));
   assert.equal(parseWorkers('3'), 3);

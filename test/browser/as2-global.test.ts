@@ -1,4 +1,4 @@
-// The script-tag entry (src/as2-global.ts, built as dist/xmlsocket-as2.min.js):
+// The script-tag entry (src/as2-script.ts, built as dist/xmlsocket-as2.min.js):
 // it joins window.XMLSocketPolyfill, defines window.XML/XMLNode when absent, and
 // switches XMLSocket's onXML to AS2 documents through the core's configure().
 import { expect } from '@esm-bundle/chai';
@@ -14,7 +14,7 @@ describe('AS2 script-tag entry', () => {
     // Stands in for what dist/xmlsocket.min.js defines before this script runs.
     w.XMLSocketPolyfill = { configure: (options: unknown) => given.push(options) };
     expect(w.XML).to.equal(undefined);
-    await import('../../src/as2-global.js');
+    await import('../../src/as2-script.js');
     const ns = w.XMLSocketPolyfill;
     expect(w.XML).to.equal(ns.XML);
     expect(w.XMLNode).to.equal(ns.XMLNode);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { createBridge, type Bridge } from '../../src/bridge/index.js';
+import { createBridge, type Bridge } from '../../src/bridge.js';
 import { echo, tcpServer, type TcpServer } from '../bridge/helpers.js';
 import { launchChromium } from '../e2e/chromium.js';
 import { packTarball, ROOT } from '../package/pack.js';

@@ -21,7 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import ts from 'typescript';
-import { createBridge, type Bridge } from '../../src/bridge/index.js';
+import { createBridge, type Bridge } from '../../src/bridge.js';
 import { echo, tcpServer, type TcpServer } from '../bridge/helpers.js';
 import { launchChromium } from '../e2e/chromium.js';
 import { allBlocks, isCode, isTypeScript, ROOT, where, type Block } from './markdown.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import type { WebSocket } from 'ws';
-import type { Framing } from '../../src/bridge/index.js';
+import type { Framing } from '../../src/bridge.js';
 import { closed, openWs, settle, startBridge, tcpServer, waitFor } from '../bridge/helpers.js';
 import { assertPrefix, DOCUMENTED_CLOSE_CODES, numbered, report, splitNul } from './ledger.js';
 

@@ -11,7 +11,7 @@ import { WebSocket } from 'ws';
 import { waitFor } from '../bridge/helpers.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(root, 'src', 'bridge', 'cli.ts');
+const CLI = join(root, 'src', 'bridge', 'cli', 'cli.ts');
 /** The example bridge addresses the templates name, replaced by the test's bridges. */
 const TEMPLATE_BRIDGES = ['10.0.0.11:8080', '10.0.0.12:8080', '10.0.0.13:8080'];
 

@@ -13,7 +13,7 @@ import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { TestRunnerPlugin } from '@web/test-runner';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createBridge, type Bridge } from '../../src/bridge/index.js';
+import { createBridge, type Bridge } from '../../src/bridge.js';
 import { blackholePort, closedPort } from '../bridge/helpers.js';
 import { selfSignedCertificate } from './self-signed.js';
 

@@ -81,7 +81,7 @@ test(`${CONNECTIONS} concurrent connections through ${BRIDGES} bridge processes,
     const bridges: { child: ChildProcess; port: number }[] = [];
     for (let i = 0; i < BRIDGES; i++) {
       const child = spawn(process.execPath, [
-        '--import', 'tsx', join(root, 'src', 'bridge', 'cli.ts'),
+        '--import', 'tsx', join(root, 'src', 'bridge', 'cli', 'cli.ts'),
         '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${targetPort}`, '--framing', 'message',
         '--max-connections', '20000', '--max-per-ip', '20000',
         // Keepalive pings 5,000 pairs per bridge during the test; none may cut a live client.

@@ -1,8 +1,8 @@
-// src/framing.ts: bytes in, messages out, under every chunking.
+// src/client/framing.ts: bytes in, messages out, under every chunking.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { encodeStreamMessage, messageText, StreamDecoder } from '../../src/framing.js';
+import { encodeStreamMessage, messageText, StreamDecoder } from '../../src/client/framing.js';
 
 const encoder = new TextEncoder();
 

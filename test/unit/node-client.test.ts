@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { createBridge, type Bridge } from '../../src/bridge/index.js';
+import { createBridge, type Bridge } from '../../src/bridge.js';
 import { configure, isParseError, XMLSocket, type WebSocketConstructor } from '../../src/xmldom.js';
 
 let server: net.Server;

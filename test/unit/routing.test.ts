@@ -1,8 +1,8 @@
-// src/routing.ts and the URL checks of src/config.ts: (host, port) to WebSocket URL.
+// src/client/routing.ts and the URL checks of src/client/config.ts: (host, port) to WebSocket URL.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configure, type Settings } from '../../src/config.js';
-import { resolveUrl } from '../../src/routing.js';
+import { configure, type Settings } from '../../src/client/config.js';
+import { resolveUrl } from '../../src/client/routing.js';
 
 const settings = (s: Partial<Settings> = {}): Settings => ({ framing: 'stream', timeout: 20000, ...s });
 

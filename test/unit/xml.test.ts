@@ -1,8 +1,8 @@
-// src/xml.ts without a browser: xmldom documents, as in Workers and Node.
+// src/client/xml.ts without a browser: xmldom documents, as in Workers and Node.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DOMImplementation, DOMParser, XMLSerializer } from '@xmldom/xmldom';
-import { removeWhitespaceText } from '../../src/xml.js';
+import { removeWhitespaceText } from '../../src/client/xml.js';
 
 const serialize = (node: unknown) => new XMLSerializer().serializeToString(node as never);
 

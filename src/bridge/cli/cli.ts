@@ -5,10 +5,10 @@
  */
 import cluster from 'node:cluster';
 import { parseArgs, helpText } from './args.js';
-import { createBridge, type Bridge } from './bridge.js';
-import { BridgeError } from './errors.js';
+import { createBridge, type Bridge } from '../bridge.js';
+import { BridgeError } from '../errors.js';
 import type { FailedMessage } from './fleet-messages.js';
-import { DEFAULTS, parseSeconds, resolveOptions } from './options.js';
+import { DEFAULTS, parseSeconds, resolveOptions } from '../options.js';
 import { packageVersion } from './version.js';
 
 const EXIT_USAGE = 2;

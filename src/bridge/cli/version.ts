@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 const PACKAGE_NAME = 'xmlsocket-polyfill';
 
 /**
- * Walks up from this module (dist/cli.js when installed, src/bridge/cli.ts in the
+ * Walks up from this module (dist/cli.js when installed, src/bridge/cli/cli.ts in the
  * repository) to the package.json of this package.
  */
 export function packageVersion(from: string | URL = import.meta.url): string {

@@ -4,12 +4,12 @@
  * the primary, and which drains when the primary says so or goes away.
  */
 import cluster from 'node:cluster';
-import { createFleetWorkerBridge, type Bridge } from './bridge.js';
+import { createFleetWorkerBridge, type Bridge } from '../bridge.js';
 import { isMessage, type AnswerMessage, type AskMessage, type CollectedMessage, type CollectMessage, type WorkerMessage } from './fleet-messages.js';
-import { consoleSink } from './log.js';
-import type { Metrics } from './metrics.js';
-import type { BridgeOptions } from './options.js';
-import { metricsRegistry } from './prometheus.js';
+import { consoleSink } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { BridgeOptions } from '../options.js';
+import { metricsRegistry } from '../prometheus.js';
 
 /** How long a worker waits for the primary to answer a fleet-wide question. */
 const ASK_TIMEOUT_MS = 5000;

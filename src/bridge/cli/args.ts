@@ -5,8 +5,8 @@
  * cannot forget an option.
  */
 import { readFileSync } from 'node:fs';
-import { BridgeError } from './errors.js';
-import { DEFAULTS, OPTION_KEYS, type BridgeOptions, type Framing, type RouteTarget } from './options.js';
+import { BridgeError } from '../errors.js';
+import { DEFAULTS, OPTION_KEYS, type BridgeOptions, type Framing, type RouteTarget } from '../options.js';
 
 interface FlagSpec {
   flag: string;

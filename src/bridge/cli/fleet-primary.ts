@@ -8,9 +8,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { AggregatorRegistry } from 'prom-client';
-import { BridgeError } from './errors.js';
+import { BridgeError } from '../errors.js';
 import { isMessage, type AnswerMessage, type AskMessage, type CollectedMessage, type FailedMessage, type PrimaryMessage, type WorkerMetrics } from './fleet-messages.js';
-import { createLogger } from './log.js';
+import { createLogger } from '../log.js';
 
 /** The most workers `--workers` accepts: far above any core count, below a fork bomb. */
 export const MAX_WORKERS = 256;
