@@ -59,7 +59,10 @@ export default [
   ...scriptEntries.map(({ input, file }) => ({
     input,
     output: { file, format: 'iife' },
-    plugins: [ts(), terser({ ecma: 2022, toplevel: true, compress: { passes: 3, pure_getters: true }, format: { comments: false } })],
+    plugins: [
+      ts(),
+      terser({ ecma: 2022, toplevel: true, compress: { passes: 3, pure_getters: true }, format: { comments: false } }),
+    ],
   })),
   {
     input: nodeEntries,

@@ -15,7 +15,8 @@ import { serverPlugins } from './test/servers/plugins.ts';
 const ENGINES = ['chromium', 'firefox', 'webkit'];
 const engines = (process.env.XMLSOCKET_ENGINES ?? ENGINES.join(',')).split(',').filter(Boolean);
 for (const engine of engines) {
-  if (!ENGINES.includes(engine)) throw new Error(`XMLSOCKET_ENGINES: unknown engine "${engine}"; known: ${ENGINES.join(', ')}`);
+  if (!ENGINES.includes(engine))
+    throw new Error(`XMLSOCKET_ENGINES: unknown engine "${engine}"; known: ${ENGINES.join(', ')}`);
 }
 
 const browsers = [];
@@ -23,7 +24,12 @@ const stops = [];
 if (engines.includes('chromium')) {
   // The https fixture (test/servers/self-signed.ts) has a throwaway certificate.
   const args = [...chromiumArgs(), '--ignore-certificate-errors'];
-  browsers.push(playwrightLauncher({ product: 'chromium', launchOptions: { executablePath: chromiumExecutable(), headless: true, args } }));
+  browsers.push(
+    playwrightLauncher({
+      product: 'chromium',
+      launchOptions: { executablePath: chromiumExecutable(), headless: true, args },
+    }),
+  );
 }
 if (engines.includes('firefox')) {
   browsers.push(puppeteerLauncher({ launchOptions: firefoxLaunchOptions() }));

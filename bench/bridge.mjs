@@ -18,9 +18,21 @@ import WebSocket from 'ws';
 import { fmt, median, numberArg, printTable, QUICK, row, saveRows, spreadOf } from './lib/common.mjs';
 import { message } from './lib/messages.mjs';
 import { countZeros, maskedFrame, rawConnect } from './lib/raw-ws-client.mjs';
-import { hasWebsockify, PRIORITY, prioritize, startBridge, startRawRelay, startTcpEcho, startWebsockify, treeCpuSeconds, treePssBytes } from './lib/servers.mjs';
+import {
+  hasWebsockify,
+  PRIORITY,
+  prioritize,
+  startBridge,
+  startRawRelay,
+  startTcpEcho,
+  startWebsockify,
+  treeCpuSeconds,
+  treePssBytes,
+} from './lib/servers.mjs';
 
-const LEVELS = process.argv.includes('--levels') ? process.argv[process.argv.indexOf('--levels') + 1].split(',').map(Number) : [1, 100, 1000];
+const LEVELS = process.argv.includes('--levels')
+  ? process.argv[process.argv.indexOf('--levels') + 1].split(',').map(Number)
+  : [1, 100, 1000];
 const REPS = QUICK ? 1 : 5;
 const WINDOW_S = QUICK ? 2 : 3;
 const WARMUP_S = 1;
@@ -83,7 +95,8 @@ function loop(sockets, counter) {
 /** `n` raw WebSocket connections (see lib/raw-ws-client.mjs), `batch` at a time. */
 async function openRaw(url, n, batch = 100) {
   const sockets = [];
-  for (let i = 0; i < n; i += batch) sockets.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => rawConnect(url)))));
+  for (let i = 0; i < n; i += batch)
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => rawConnect(url)))));
   return sockets;
 }
 
@@ -131,7 +144,9 @@ async function throughput(bridge, n) {
   const c1 = counter.n;
   const t1 = performance.now();
   counter.stop = true;
-  await Promise.all(sockets.map((s) => new Promise((resolve) => (s.destroyed ? resolve() : (s.once('close', resolve), s.destroy())))));
+  await Promise.all(
+    sockets.map((s) => new Promise((resolve) => (s.destroyed ? resolve() : (s.once('close', resolve), s.destroy())))),
+  );
   await sleep(300); // let websockify reap its workers
   const messages = c1 - c0;
   return { msgsPerS: messages / ((t1 - t0) / 1000), cpuUsPerMsg: ((cpu1 - cpu0) * 1e6) / messages, cpuS: cpu1 - cpu0 };
@@ -159,10 +174,18 @@ async function idleMemory(start, tcpPort, n) {
       await sleep(500);
       const collected = treePssBytes(bridge.pid);
       const per = (a, b) => `${fmt((a - b) / n / 1024)} KiB/conn`;
-      console.log(`  after a forced full GC: PSS ${per(collected.bytes, before.bytes)}; V8 heap used ${per(usage.heapUsed, before0.heapUsed)}, heap total ${per(usage.heapTotal, before0.heapTotal)}, external+arrayBuffers ${per(usage.external, before0.external)}, RSS ${per(usage.rss, before0.rss)}`);
+      console.log(
+        `  after a forced full GC: PSS ${per(collected.bytes, before.bytes)}; V8 heap used ${per(usage.heapUsed, before0.heapUsed)}, heap total ${per(usage.heapTotal, before0.heapTotal)}, external+arrayBuffers ${per(usage.external, before0.external)}, RSS ${per(usage.rss, before0.rss)}`,
+      );
     }
     await closeAll(sockets);
-    return { perConn: (after.bytes - before.bytes) / n, before: before.bytes, after: after.bytes, processes: after.processes, openS };
+    return {
+      perConn: (after.bytes - before.bytes) / n,
+      before: before.bytes,
+      after: after.bytes,
+      processes: after.processes,
+      openS,
+    };
   } finally {
     await bridge.stop();
   }
@@ -194,10 +217,14 @@ export async function main() {
   if (!process.argv.includes('--no-floor')) bridges.push(await startRawRelay(tcp.port));
   // --also-cli PATH[,PATH]: other builds of the bridge CLI, measured side by side (A/B of a change).
   const alsoAt = process.argv.indexOf('--also-cli');
-  if (alsoAt !== -1) for (const cli of process.argv[alsoAt + 1].split(',')) bridges.push(await startBridge(tcp.port, { cli, name: cli }));
+  if (alsoAt !== -1)
+    for (const cli of process.argv[alsoAt + 1].split(','))
+      bridges.push(await startBridge(tcp.port, { cli, name: cli }));
   const rows = [];
   const results = new Map();
-  console.log(`${cpus().length} cores, Node ${process.version}; closed-loop 50 B echoes, ${WINDOW_S} s windows after ${WARMUP_S} s warm-up, ${REPS} alternating repetitions; measured processes at nice ${PRIORITY ?? 'unchanged'}`);
+  console.log(
+    `${cpus().length} cores, Node ${process.version}; closed-loop 50 B echoes, ${WINDOW_S} s windows after ${WARMUP_S} s warm-up, ${REPS} alternating repetitions; measured processes at nice ${PRIORITY ?? 'unchanged'}`,
+  );
   try {
     for (const n of LEVELS) {
       for (let rep = 0; rep < REPS; rep++) {
@@ -207,7 +234,9 @@ export async function main() {
           const key = `${b.name}@${n}`;
           if (!results.has(key)) results.set(key, []);
           results.get(key).push(r);
-          console.log(`  ${String(n).padStart(4)} conns  ${b.name.padEnd(14)} ${fmt(r.msgsPerS).padStart(8)} msg/s  ${fmt(r.cpuUsPerMsg).padStart(6)} us CPU/msg`);
+          console.log(
+            `  ${String(n).padStart(4)} conns  ${b.name.padEnd(14)} ${fmt(r.msgsPerS).padStart(8)} msg/s  ${fmt(r.cpuUsPerMsg).padStart(6)} us CPU/msg`,
+          );
         }
       }
     }
@@ -217,18 +246,55 @@ export async function main() {
   for (const n of LEVELS) {
     for (const b of bridges) {
       const r = results.get(`${b.name}@${n}`);
-      if (r) console.log(`  median of ${r.length}, ${String(n).padStart(4)} conns, ${b.name}: ${fmt(median(r.map((x) => x.msgsPerS)))} msg/s, ${fmt(median(r.map((x) => x.cpuUsPerMsg)))} us CPU/msg [${fmt(Math.min(...r.map((x) => x.cpuUsPerMsg)))}-${fmt(Math.max(...r.map((x) => x.cpuUsPerMsg)))}]`);
+      if (r)
+        console.log(
+          `  median of ${r.length}, ${String(n).padStart(4)} conns, ${b.name}: ${fmt(median(r.map((x) => x.msgsPerS)))} msg/s, ${fmt(median(r.map((x) => x.cpuUsPerMsg)))} us CPU/msg [${fmt(Math.min(...r.map((x) => x.cpuUsPerMsg)))}-${fmt(Math.max(...r.map((x) => x.cpuUsPerMsg)))}]`,
+        );
     }
   }
   const runs = (name, n, field) => results.get(`${name}@${n}`)?.map((r) => r[field]);
   const med = (name, n, field) => (results.has(`${name}@${n}`) ? median(runs(name, n, field)) : null);
   for (const n of LEVELS) {
     const conns = `${n} conn${n > 1 ? 's' : ''}`;
-    rows.push(row({ name: `bridge: echoes/s, ${conns}`, unit: 'msg/s', ours: med('our bridge', n, 'msgsPerS'), baseline: med('websockify', n, 'msgsPerS'), baselineName: 'websockify', minRatio: n === 100 ? 1.5 : undefined, spread: spreadOf(runs('our bridge', n, 'msgsPerS'), runs('websockify', n, 'msgsPerS'), { higherIsBetter: true }) }));
-    rows.push(row({ name: `bridge: CPU per echo, ${conns}`, unit: 'us', ours: med('our bridge', n, 'cpuUsPerMsg'), baseline: med('websockify', n, 'cpuUsPerMsg'), baselineName: 'websockify', higherIsBetter: false, minRatio: n === 100 ? 4 : undefined, spread: spreadOf(runs('our bridge', n, 'cpuUsPerMsg'), runs('websockify', n, 'cpuUsPerMsg')), note: n === 100 ? 'stretch target: ratio >= 6' : undefined }));
+    rows.push(
+      row({
+        name: `bridge: echoes/s, ${conns}`,
+        unit: 'msg/s',
+        ours: med('our bridge', n, 'msgsPerS'),
+        baseline: med('websockify', n, 'msgsPerS'),
+        baselineName: 'websockify',
+        minRatio: n === 100 ? 1.5 : undefined,
+        spread: spreadOf(runs('our bridge', n, 'msgsPerS'), runs('websockify', n, 'msgsPerS'), {
+          higherIsBetter: true,
+        }),
+      }),
+    );
+    rows.push(
+      row({
+        name: `bridge: CPU per echo, ${conns}`,
+        unit: 'us',
+        ours: med('our bridge', n, 'cpuUsPerMsg'),
+        baseline: med('websockify', n, 'cpuUsPerMsg'),
+        baselineName: 'websockify',
+        higherIsBetter: false,
+        minRatio: n === 100 ? 4 : undefined,
+        spread: spreadOf(runs('our bridge', n, 'cpuUsPerMsg'), runs('websockify', n, 'cpuUsPerMsg')),
+        note: n === 100 ? 'stretch target: ratio >= 6' : undefined,
+      }),
+    );
     const floor = 'raw Node relay';
     if (results.has(`${floor}@${n}`)) {
-      rows.push(row({ name: `bridge: CPU per echo over the raw Node relay (floor), ${conns}`, unit: 'us', ours: med('our bridge', n, 'cpuUsPerMsg'), baseline: med(floor, n, 'cpuUsPerMsg'), baselineName: 'raw Node relay, plain TCP', higherIsBetter: false, spread: spreadOf(runs('our bridge', n, 'cpuUsPerMsg'), runs(floor, n, 'cpuUsPerMsg')) }));
+      rows.push(
+        row({
+          name: `bridge: CPU per echo over the raw Node relay (floor), ${conns}`,
+          unit: 'us',
+          ours: med('our bridge', n, 'cpuUsPerMsg'),
+          baseline: med(floor, n, 'cpuUsPerMsg'),
+          baselineName: 'raw Node relay, plain TCP',
+          higherIsBetter: false,
+          spread: spreadOf(runs('our bridge', n, 'cpuUsPerMsg'), runs(floor, n, 'cpuUsPerMsg')),
+        }),
+      );
     }
   }
 
@@ -241,13 +307,27 @@ export async function main() {
   console.log(`\nIdle connections: ${IDLE} open, PSS of each bridge's process tree`);
   const gcDiagnostic = process.argv.includes('--gc-diagnostic');
   const memOurs = await idleMemory((port) => startBridge(port, { gcDiagnostic }), tcp.port, IDLE);
-  console.log(`  our bridge  ${fmt(memOurs.perConn / 1024)} KiB/conn (PSS ${fmt(memOurs.before / 2 ** 20)} -> ${fmt(memOurs.after / 2 ** 20)} MiB, ${memOurs.processes} process(es), opened in ${memOurs.openS.toFixed(1)} s)`);
+  console.log(
+    `  our bridge  ${fmt(memOurs.perConn / 1024)} KiB/conn (PSS ${fmt(memOurs.before / 2 ** 20)} -> ${fmt(memOurs.after / 2 ** 20)} MiB, ${memOurs.processes} process(es), opened in ${memOurs.openS.toFixed(1)} s)`,
+  );
   let memWs = null;
   if (withWs) {
     memWs = await idleMemory(startWebsockify, tcp.port, IDLE_WEBSOCKIFY);
-    console.log(`  websockify  ${fmt(memWs.perConn / 1024)} KiB/conn (PSS ${fmt(memWs.before / 2 ** 20)} -> ${fmt(memWs.after / 2 ** 20)} MiB, ${memWs.processes} process(es), opened in ${memWs.openS.toFixed(1)} s)`);
+    console.log(
+      `  websockify  ${fmt(memWs.perConn / 1024)} KiB/conn (PSS ${fmt(memWs.before / 2 ** 20)} -> ${fmt(memWs.after / 2 ** 20)} MiB, ${memWs.processes} process(es), opened in ${memWs.openS.toFixed(1)} s)`,
+    );
   }
-  rows.push(row({ name: `bridge: memory per idle conn, ${IDLE} conns (PSS)`, unit: 'KiB', ours: memOurs.perConn / 1024, baseline: memWs && memWs.perConn / 1024, baselineName: IDLE_WEBSOCKIFY === IDLE ? 'websockify' : `websockify (${IDLE_WEBSOCKIFY} conns)`, higherIsBetter: false, maxOurs: 16 }));
+  rows.push(
+    row({
+      name: `bridge: memory per idle conn, ${IDLE} conns (PSS)`,
+      unit: 'KiB',
+      ours: memOurs.perConn / 1024,
+      baseline: memWs && memWs.perConn / 1024,
+      baselineName: IDLE_WEBSOCKIFY === IDLE ? 'websockify' : `websockify (${IDLE_WEBSOCKIFY} conns)`,
+      higherIsBetter: false,
+      maxOurs: 16,
+    }),
+  );
   await tcp.stop();
   console.log('');
   printTable(rows);

@@ -13,7 +13,18 @@
 // (default 3); `--receive-only` skips part 2; `--control`
 // measures the minimal client against itself instead of ours (no targets).
 import { readFileSync } from 'node:fs';
-import { buildBrowserModules, fmt, median, numberArg, printTable, QUICK, row, saveRows, serve, spreadOf } from './lib/common.mjs';
+import {
+  buildBrowserModules,
+  fmt,
+  median,
+  numberArg,
+  printTable,
+  QUICK,
+  row,
+  saveRows,
+  serve,
+  spreadOf,
+} from './lib/common.mjs';
 import { openEnginePage, pickedEngines } from './lib/engines.mjs';
 import { deliveryServer, measureDelivery } from './lib/delivery.mjs';
 import { frames, stream } from './lib/messages.mjs';
@@ -25,9 +36,11 @@ const KiB = 1024;
  * (docs/performance.md, "Receive ratios"), which only more sessions average out.
  */
 const SESSIONS = numberArg('--sessions', QUICK ? 1 : 9);
-if (!(SESSIONS >= 1 && Number.isInteger(SESSIONS))) throw new Error('--sessions: a whole number of browser sessions, at least 1');
+if (!(SESSIONS >= 1 && Number.isInteger(SESSIONS)))
+  throw new Error('--sessions: a whole number of browser sessions, at least 1');
 const REPS = numberArg('--reps', 3);
-if (!(REPS >= 1 && Number.isInteger(REPS))) throw new Error('--reps: a whole number of paired runs per session and case, at least 1');
+if (!(REPS >= 1 && Number.isInteger(REPS)))
+  throw new Error('--reps: a whole number of paired runs per session and case, at least 1');
 /** Each client of a paired run spends at least this long in its handlers: see runPair in bench/lib/receive-page.js. */
 const MIN_MS = QUICK ? 150 : 300;
 const RECEIVE_ONLY = process.argv.includes('--receive-only');
@@ -84,19 +97,34 @@ function receiveRows(engineName, results, rows) {
 
 /** What a real DOM document per 50 B message costs in one engine, and the cheaper ways tried. */
 async function parseCosts(page, rows) {
-  console.log(`  ${page.name}: a real DOM document per 50 B message, us per message (${PARSE_REPS} alternating runs, medians, frames of 1,300 messages):`);
+  console.log(
+    `  ${page.name}: a real DOM document per 50 B message, us per message (${PARSE_REPS} alternating runs, medians, frames of 1,300 messages):`,
+  );
   const ways = await page.evaluate(() => window.parse.ways());
   const results = Object.fromEntries(ways.map((w) => [w, []]));
   for (let rep = 0; rep < PARSE_REPS; rep++) {
     for (const way of rep % 2 ? [...ways].reverse() : ways) {
-      results[way].push(await page.evaluate(([w, minMs]) => window.parse.perMessage(w, 13_000, 1_300, minMs), [way, PARSE_MIN_MS]));
+      results[way].push(
+        await page.evaluate(([w, minMs]) => window.parse.perMessage(w, 13_000, 1_300, minMs), [way, PARSE_MIN_MS]),
+      );
     }
   }
   const reference = median(results[ways[0]]);
   for (const way of ways) {
     const us = median(results[way]);
-    console.log(`    ${way.padEnd(66)} ${fmt(us).padStart(6)} us  (${(reference / us).toFixed(2)}x the library's way; runs ${results[way].map((x) => x.toFixed(2)).join(', ')})`);
-    rows.push(row({ name: `DOM document per message (${page.name}): ${way}`, unit: 'us/msg', ours: us, baseline: reference, baselineName: "reused DOMParser (the library's way)", higherIsBetter: false }));
+    console.log(
+      `    ${way.padEnd(66)} ${fmt(us).padStart(6)} us  (${(reference / us).toFixed(2)}x the library's way; runs ${results[way].map((x) => x.toFixed(2)).join(', ')})`,
+    );
+    rows.push(
+      row({
+        name: `DOM document per message (${page.name}): ${way}`,
+        unit: 'us/msg',
+        ours: us,
+        baseline: reference,
+        baselineName: "reused DOMParser (the library's way)",
+        higherIsBetter: false,
+      }),
+    );
   }
 }
 
@@ -118,7 +146,10 @@ async function benchEngine(engine, url, wssPort, rows) {
     firstSession: RECEIVE_ONLY ? undefined : (page) => parseCosts(page, parseRows),
     log: (session, i, ours, base) => {
       const d = RUNS[i];
-      if (session === 0 && i === 0) console.log(`\n${name}: delivery from a loopback WebSocket server, 64 KiB binary frames to both clients back to back; ${SESSIONS} fresh session${SESSIONS === 1 ? '' : 's'}, each ${REPS} paired runs of at least ${MIN_MS} ms handler time per client`);
+      if (session === 0 && i === 0)
+        console.log(
+          `\n${name}: delivery from a loopback WebSocket server, 64 KiB binary frames to both clients back to back; ${SESSIONS} fresh session${SESSIONS === 1 ? '' : 's'}, each ${REPS} paired runs of at least ${MIN_MS} ms handler time per client`,
+        );
       console.log(
         `  session ${session + 1}, ${d.name.padEnd(19)} handler time ${fmt(ours.busyUs).padStart(6)} vs ${fmt(base.busyUs).padStart(6)} us/msg (${(base.busyUs / ours.busyUs).toFixed(3)}x), ${ours.frames} frames, outliers ${ours.outliers} / ${base.outliers} (with them ${(base.allUs / ours.allUs).toFixed(3)}x)`,
       );
@@ -145,7 +176,9 @@ export async function main() {
   const http = await serve(files);
   const wss = await deliveryServer(DELIVERY);
   const rows = [];
-  console.log(`Node ${process.version}, ${(await import('node:os')).cpus().length} cores, shared machine; messages are ASCII XML`);
+  console.log(
+    `Node ${process.version}, ${(await import('node:os')).cpus().length} cores, shared machine; messages are ASCII XML`,
+  );
   try {
     for (const engine of pickedEngines()) {
       await benchEngine(engine, `${http.url}index.html`, wss.port, rows);

@@ -14,7 +14,16 @@ import net from 'node:net';
 import WebSocket from 'ws';
 import { fmt, median, numberArg, percentile, printTable, QUICK, row, saveRows, spreadOf } from './lib/common.mjs';
 import { message } from './lib/messages.mjs';
-import { hasWebsockify, PRIORITY, prioritize, startBridge, startRawRelay, startScriptRelay, startTcpEcho, startWebsockify } from './lib/servers.mjs';
+import {
+  hasWebsockify,
+  PRIORITY,
+  prioritize,
+  startBridge,
+  startRawRelay,
+  startScriptRelay,
+  startTcpEcho,
+  startWebsockify,
+} from './lib/servers.mjs';
 
 const ROUNDS = numberArg('--rounds', QUICK ? 3 : 9);
 const COUNT = numberArg('--count', QUICK ? 1000 : 4000);
@@ -76,16 +85,23 @@ export async function main() {
   const started = Date.now();
   prioritize(); // this process is the client
   const tcp = await startTcpEcho();
-  const targets = [{ name: 'direct TCP echo', port: tcp.port, stop: async () => {} }, await startRawRelay(tcp.port), await startBridge(tcp.port)];
+  const targets = [
+    { name: 'direct TCP echo', port: tcp.port, stop: async () => {} },
+    await startRawRelay(tcp.port),
+    await startBridge(tcp.port),
+  ];
   const withWs = hasWebsockify();
   if (withWs) targets.push(await startWebsockify(tcp.port));
   else console.log('websockify is not installed: its columns are empty (apt-get install websockify)');
   // --also SCRIPT[,SCRIPT]: more relays to compare (each a Node script taking the echo
   // port and printing a WebSocket port), for trying a change out side by side.
   const also = process.argv.indexOf('--also');
-  if (also !== -1) for (const script of process.argv[also + 1].split(',')) targets.push(await startScriptRelay(script, tcp.port));
+  if (also !== -1)
+    for (const script of process.argv[also + 1].split(',')) targets.push(await startScriptRelay(script, tcp.port));
   const perRound = new Map(targets.map((t) => [t.name, { p50: [], p99: [], added50: [], added99: [] }]));
-  console.log(`Node client, ${COUNT} sequential 50 B echoes per target per round after ${WARMUP} warm-up, ${ROUNDS} alternating rounds; measured processes at nice ${PRIORITY ?? 'unchanged'}; milliseconds`);
+  console.log(
+    `Node client, ${COUNT} sequential 50 B echoes per target per round after ${WARMUP} warm-up, ${ROUNDS} alternating rounds; measured processes at nice ${PRIORITY ?? 'unchanged'}; milliseconds`,
+  );
   try {
     for (const t of targets) {
       t.client = await clientFor(t);
@@ -97,9 +113,12 @@ export async function main() {
       // on the machine lands on all of them alike.
       const times = new Map(targets.map((t) => [t, []]));
       for (let block = 0; block < COUNT / BLOCK; block++) {
-        for (const t of block % 2 === 0 ? order : [...order].reverse()) times.get(t).push(...(await t.client.echo(BLOCK)));
+        for (const t of block % 2 === 0 ? order : [...order].reverse())
+          times.get(t).push(...(await t.client.echo(BLOCK)));
       }
-      const stats = new Map(order.map((t) => [t.name, { p50: percentile(times.get(t), 50), p99: percentile(times.get(t), 99) }]));
+      const stats = new Map(
+        order.map((t) => [t.name, { p50: percentile(times.get(t), 50), p99: percentile(times.get(t), 99) }]),
+      );
       const floor = stats.get('direct TCP echo');
       const line = [];
       for (const [name, s] of stats) {
@@ -120,14 +139,19 @@ export async function main() {
   console.log('Median over rounds [min-max]:');
   for (const [name, r] of perRound) {
     const s = (v) => `${fmt(median(v))} [${fmt(Math.min(...v))}-${fmt(Math.max(...v))}]`;
-    console.log(`  ${name.padEnd(16)} p50 ${s(r.p50)}  p99 ${s(r.p99)}  added p50 ${s(r.added50)}  added p99 ${s(r.added99)}`);
+    console.log(
+      `  ${name.padEnd(16)} p50 ${s(r.p50)}  p99 ${s(r.p99)}  added p50 ${s(r.added50)}  added p99 ${s(r.added99)}`,
+    );
   }
   const ours = perRound.get('our bridge');
   const ws = perRound.get('websockify');
   const raw = perRound.get('raw Node relay');
   const direct = perRound.get('direct TCP echo');
   const rows = [];
-  for (const [p, key] of [['p50', 'added50'], ['p99', 'added99']]) {
+  for (const [p, key] of [
+    ['p50', 'added50'],
+    ['p99', 'added99'],
+  ]) {
     rows.push(
       row({
         name: `relay: added round trip over direct TCP echo, ${p}`,
@@ -144,7 +168,16 @@ export async function main() {
   }
   // Stretch: within 0.03 ms of the raw relay at p50, taken round by round.
   const overRaw = ours.added50.map((v, i) => v - raw.added50[i]);
-  rows.push(row({ name: 'relay: added p50 over the raw Node relay (stretch)', unit: 'ms', ours: median(overRaw), higherIsBetter: false, maxOurs: 0.03, spread: spreadOf(overRaw) }));
+  rows.push(
+    row({
+      name: 'relay: added p50 over the raw Node relay (stretch)',
+      unit: 'ms',
+      ours: median(overRaw),
+      higherIsBetter: false,
+      maxOurs: 0.03,
+      spread: spreadOf(overRaw),
+    }),
+  );
   console.log('');
   printTable(rows);
   console.log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s)`);

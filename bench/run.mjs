@@ -19,12 +19,29 @@ function run(name) {
   const json = join(tmp, `${name}.json`);
   console.log(`\n=== bench/${name}.mjs ===`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bench', `${name}.mjs`), '--json', json, ...pass], { cwd: ROOT, stdio: 'inherit' });
+    const child = spawn(process.execPath, [join(ROOT, 'bench', `${name}.mjs`), '--json', json, ...pass], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     child.on('exit', (code) => {
       try {
         resolve({ rows: JSON.parse(readFileSync(json, 'utf8')), code });
       } catch {
-        resolve({ rows: [{ name: `${name}: failed (exit ${code})`, unit: '-', ours: null, baseline: null, baselineName: null, ratio: null, target: null, met: false }], code });
+        resolve({
+          rows: [
+            {
+              name: `${name}: failed (exit ${code})`,
+              unit: '-',
+              ours: null,
+              baseline: null,
+              baselineName: null,
+              ratio: null,
+              target: null,
+              met: false,
+            },
+          ],
+          code,
+        });
       }
     });
   });
@@ -42,12 +59,19 @@ writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(rows, null,
 const { execFileSync } = await import('node:child_process');
 let chromium = '';
 try {
-  chromium = execFileSync(process.env.CHROME_PATH || '/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  chromium = execFileSync(process.env.CHROME_PATH || '/usr/bin/chromium', ['--version'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
 } catch {
   chromium = 'Chromium version unknown';
 }
-console.log(`\n=== all benchmarks: ${cpus().length} cores, Node ${process.version}, ${chromium}, ${((Date.now() - started) / 60000).toFixed(1)} min ===`);
+console.log(
+  `\n=== all benchmarks: ${cpus().length} cores, Node ${process.version}, ${chromium}, ${((Date.now() - started) / 60000).toFixed(1)} min ===`,
+);
 printTable(rows);
 const missed = rows.filter((r) => r.met === false);
-console.log(`\n${rows.filter((r) => r.met === true).length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => r.name).join('; ')}` : ''}. Wrote bench/results.json.`);
+console.log(
+  `\n${rows.filter((r) => r.met === true).length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => r.name).join('; ')}` : ''}. Wrote bench/results.json.`,
+);
 process.exitCode = failed ? 1 : 0;

@@ -14,7 +14,12 @@ import { printTable, ROOT, row, saveRows } from './lib/common.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'xmlsocket-faults-'));
 const ledger = join(dir, 'ledger.jsonl');
-const files = ['test/faults', 'test/stress'].flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(d, f)));
+const files = ['test/faults', 'test/stress'].flatMap((d) =>
+  readdirSync(join(ROOT, d))
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => join(d, f)),
+);
 const code = await new Promise((resolve) => {
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=dot', ...files], {
     cwd: ROOT,
@@ -25,7 +30,10 @@ const code = await new Promise((resolve) => {
 });
 let cases = [];
 try {
-  cases = readFileSync(ledger, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  cases = readFileSync(ledger, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 } catch {
   // No case reported: the rows below say so (null figures, target missed).
 }
@@ -44,15 +52,30 @@ const rows = [
     maxOurs: 0,
     note: `${delivered} messages delivered across the cases, listed above`,
   }),
-  row({ name: 'connections held at 10,000: bridge RSS per connection', unit: 'KiB', ours: stress?.rssPerConnKiB ?? null, maxOurs: 16,
-    note: stress ? `${stress.bridges} bridge processes, RSS above their idle baseline / 10,000; messages lost ${stress.lost} of ${stress.delivered + stress.lost}` : 'stress case did not report' }),
+  row({
+    name: 'connections held at 10,000: bridge RSS per connection',
+    unit: 'KiB',
+    ours: stress?.rssPerConnKiB ?? null,
+    maxOurs: 16,
+    note: stress
+      ? `${stress.bridges} bridge processes, RSS above their idle baseline / 10,000; messages lost ${stress.lost} of ${stress.delivered + stress.lost}`
+      : 'stress case did not report',
+  }),
   row({ name: '10,000 conns echoing (2,000 echoes/s): p99 echo latency', unit: 'ms', ours: stress?.p99ms ?? null }),
-  row({ name: '10,000 conns echoing (2,000 echoes/s): bridge CPU per echo', unit: 'us', ours: stress?.bridgeCpuUsPerEcho ?? null }),
+  row({
+    name: '10,000 conns echoing (2,000 echoes/s): bridge CPU per echo',
+    unit: 'us',
+    ours: stress?.bridgeCpuUsPerEcho ?? null,
+  }),
 ];
 console.log('\nfault cases (figures as measured by each test):');
 for (const c of cases) {
   const { case: name, ...figures } = c;
-  console.log(`  ${name}: ${Object.entries(figures).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(1) : v}`).join(' ')}`);
+  console.log(
+    `  ${name}: ${Object.entries(figures)
+      .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(1) : v}`)
+      .join(' ')}`,
+  );
 }
 console.log('');
 printTable(rows);

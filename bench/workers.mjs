@@ -18,13 +18,16 @@ function health(port) {
   return new Promise((resolve) => {
     const req = request({ host: HOST, port, path: '/healthz', agent: false }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => {
-        try {
-          resolve(JSON.parse(body));
-        } catch {
-          resolve(undefined);
-        }
-      });
+      res
+        .setEncoding('utf8')
+        .on('data', (d) => (body += d))
+        .on('end', () => {
+          try {
+            resolve(JSON.parse(body));
+          } catch {
+            resolve(undefined);
+          }
+        });
     });
     req.on('error', () => resolve(undefined));
     req.end();
@@ -33,8 +36,24 @@ function health(port) {
 
 async function startFleet(tcpPort, workers) {
   const port = await freePort();
-  const child = spawn(process.execPath, [await bridgeCli(), '--listen', `${HOST}:${port}`, '--target', `${HOST}:${tcpPort}`, '--quiet', '--workers', String(workers),
-    '--max-per-ip', '100000', '--max-connections', '100000'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      await bridgeCli(),
+      '--listen',
+      `${HOST}:${port}`,
+      '--target',
+      `${HOST}:${tcpPort}`,
+      '--quiet',
+      '--workers',
+      String(workers),
+      '--max-per-ip',
+      '100000',
+      '--max-connections',
+      '100000',
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   const exited = new Promise((r) => child.once('exit', r));
   const deadline = Date.now() + 30_000;
   // One process answers /healthz at once; a fleet once every worker listens.
@@ -57,7 +76,17 @@ async function startFleet(tcpPort, workers) {
 async function measure(tcpPort, workers) {
   const bridge = await startFleet(tcpPort, workers);
   try {
-    const client = spawn(process.execPath, [new URL('./lib/load-client.mjs', import.meta.url).pathname, bridge.url, String(CONNS), String(WARMUP_MS), String(WINDOW_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const client = spawn(
+      process.execPath,
+      [
+        new URL('./lib/load-client.mjs', import.meta.url).pathname,
+        bridge.url,
+        String(CONNS),
+        String(WARMUP_MS),
+        String(WINDOW_MS),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let cpu0 = 0;
     let out = '';
     const result = await new Promise((resolve, reject) => {
@@ -69,7 +98,11 @@ async function measure(tcpPort, workers) {
       });
       client.once('exit', (code) => code !== 0 && reject(new Error(`load client exited ${code}`)));
     });
-    return { echoesPerS: result.echoes / result.seconds, bridgeCpuPerS: result.bridgeCpuS / result.seconds, clientCpuPerS: result.cpuS / result.seconds };
+    return {
+      echoesPerS: result.echoes / result.seconds,
+      bridgeCpuPerS: result.bridgeCpuS / result.seconds,
+      clientCpuPerS: result.cpuS / result.seconds,
+    };
   } finally {
     await bridge.stop();
   }
@@ -78,21 +111,26 @@ async function measure(tcpPort, workers) {
 export async function main() {
   const tcp = await startTcpEcho();
   const runs = { 1: [], 2: [] };
-  console.log(`${availableParallelism()} cores (shared machine), Node ${process.version}; ${CONNS} connections in closed loops of 50 B echoes, ${WINDOW_MS / 1000} s windows after ${WARMUP_MS / 1000} s warm-up, ${REPS} alternating repetitions`);
+  console.log(
+    `${availableParallelism()} cores (shared machine), Node ${process.version}; ${CONNS} connections in closed loops of 50 B echoes, ${WINDOW_MS / 1000} s windows after ${WARMUP_MS / 1000} s warm-up, ${REPS} alternating repetitions`,
+  );
   try {
     for (let rep = 0; rep < REPS; rep++) {
       for (const workers of rep % 2 === 0 ? [1, 2] : [2, 1]) {
         const r = await measure(tcp.port, workers);
         r.load = loadavg()[0];
         runs[workers].push(r);
-        console.log(`  --workers ${workers}: ${fmt(r.echoesPerS).padStart(8)} echoes/s; CPU cores busy: bridge ${r.bridgeCpuPerS.toFixed(2)}, load client ${r.clientCpuPerS.toFixed(2)}; machine load average ${r.load.toFixed(1)}`);
+        console.log(
+          `  --workers ${workers}: ${fmt(r.echoesPerS).padStart(8)} echoes/s; CPU cores busy: bridge ${r.bridgeCpuPerS.toFixed(2)}, load client ${r.clientCpuPerS.toFixed(2)}; machine load average ${r.load.toFixed(1)}`,
+        );
       }
     }
   } finally {
     await tcp.stop();
   }
   const med = (w, field) => median(runs[w].map((r) => r[field]));
-  const spread = (w) => `${fmt(Math.min(...runs[w].map((r) => r.echoesPerS)))}-${fmt(Math.max(...runs[w].map((r) => r.echoesPerS)))}`;
+  const spread = (w) =>
+    `${fmt(Math.min(...runs[w].map((r) => r.echoesPerS)))}-${fmt(Math.max(...runs[w].map((r) => r.echoesPerS)))}`;
   const rows = [
     row({
       name: `bridge: echoes/s, --workers 2 vs 1, ${CONNS} conns`,
@@ -102,7 +140,8 @@ export async function main() {
       baselineName: '--workers 1',
       // Two cores shared with the load client and the echo server: more than one worker's worth is the bar.
       minRatio: 1.1,
-      note: `${availableParallelism()} cores, load average ${fmt(median([...runs[1], ...runs[2]].map((r) => r.load)))} during the runs; ${REPS} runs each, range ${spread(2)} (2 workers) and ${spread(1)} (1 worker); ` +
+      note:
+        `${availableParallelism()} cores, load average ${fmt(median([...runs[1], ...runs[2]].map((r) => r.load)))} during the runs; ${REPS} runs each, range ${spread(2)} (2 workers) and ${spread(1)} (1 worker); ` +
         `median CPU cores busy: bridge ${med(2, 'bridgeCpuPerS').toFixed(2)} vs ${med(1, 'bridgeCpuPerS').toFixed(2)}, load client (own process) ${med(2, 'clientCpuPerS').toFixed(2)} vs ${med(1, 'clientCpuPerS').toFixed(2)}`,
     }),
   ];

@@ -89,14 +89,17 @@
     setUsers: function (nicks) {
       var list = byId('users');
       list.textContent = '';
-      nicks.slice().sort(function (a, b) {
-        return a.localeCompare(b);
-      }).forEach(function (nick) {
-        var li = document.createElement('li');
-        li.textContent = nick;
-        if (nick === me) li.className = 'me';
-        list.appendChild(li);
-      });
+      nicks
+        .slice()
+        .sort(function (a, b) {
+          return a.localeCompare(b);
+        })
+        .forEach(function (nick) {
+          var li = document.createElement('li');
+          li.textContent = nick;
+          if (nick === me) li.className = 'me';
+          list.appendChild(li);
+        });
       byId('user-count').textContent = String(nicks.length);
     },
 

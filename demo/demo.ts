@@ -57,7 +57,7 @@ export function copyLibrary(): void {
   if (missing.length) throw new Error(`dist/${missing[0]} is missing: build first with "npx rollup -c"`);
   const pending = ['xmlsocket.min.js', 'xmlsocket.js'];
   const copied = new Set<string>();
-  for (let file; (file = pending.pop()) !== undefined; ) {
+  for (let file; (file = pending.pop()) !== undefined;) {
     if (copied.has(file)) continue;
     copied.add(file);
     const content = readFileSync(join(DIST, file));
@@ -83,7 +83,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   if (!existsSync(bridgeFile)) throw new Error('dist/bridge.js is missing: build first with "npx rollup -c"');
   const { createBridge } = (await import(pathToFileURL(bridgeFile).href)) as { createBridge: CreateBridge };
 
-  let chat: ChatServer | null = await startChatServer({ port: options.chatPort ?? 0, host: '127.0.0.1', log: options.chatLog });
+  let chat: ChatServer | null = await startChatServer({
+    port: options.chatPort ?? 0,
+    host: '127.0.0.1',
+    log: options.chatLog,
+  });
   const chatPort = chat.port;
   const host = options.host ?? '127.0.0.1';
   const bridge = createBridge({

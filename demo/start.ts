@@ -25,7 +25,10 @@ const host = process.env.DEMO_HOST || '127.0.0.1';
 
 if (!process.argv.includes('--no-build')) {
   console.log('Building (rollup -c)...');
-  const build = spawnSync(join(root, 'node_modules', '.bin', 'rollup'), ['-c', '--silent'], { cwd: root, stdio: 'inherit' });
+  const build = spawnSync(join(root, 'node_modules', '.bin', 'rollup'), ['-c', '--silent'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (build.status !== 0) {
     console.error('npm start: the build failed (see above)');
     process.exit(1);
@@ -36,7 +39,9 @@ const chatLog = (line: string) => console.log(`chat    ${line}`);
 const bridgeLog = (line: Record<string, unknown>) => {
   if (line.event === 'listening') return; // the banner below says it
   if (line.event === 'connection') {
-    console.log(`bridge  ${line.path} -> ${line.target} closed (${line.reason}), ${line.bytesToTarget} B up, ${line.bytesToClient} B down`);
+    console.log(
+      `bridge  ${line.path} -> ${line.target} closed (${line.reason}), ${line.bytesToTarget} B up, ${line.bytesToClient} B down`,
+    );
   } else if (line.event === 'warning') {
     console.log(`bridge  note: ${line.message}`);
   } else if (line.level === 'warn' || line.level === 'error' || line.event === 'refused') {

@@ -21,7 +21,13 @@ export function chromiumExecutable() {
 /** Command-line flags for a quiet, headless Chromium on a machine with no outside network. */
 export function chromiumArgs() {
   // Without these, Chromium keeps calling home, which a closed network refuses.
-  const args = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+  const args = [
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ];
   // Chromium refuses to start as root without this.
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   return args;
@@ -50,7 +56,13 @@ export function firefoxPrefs() {
 export function firefoxLaunchOptions() {
   const executablePath = firefoxExecutable();
   if (!executablePath) throw new Error('Firefox not found: install firefox-esr or set FIREFOX_PATH');
-  return { browser: 'firefox', executablePath, headless: true, acceptInsecureCerts: true, extraPrefsFirefox: firefoxPrefs() };
+  return {
+    browser: 'firefox',
+    executablePath,
+    headless: true,
+    acceptInsecureCerts: true,
+    extraPrefsFirefox: firefoxPrefs(),
+  };
 }
 
 /** WEBKIT_DRIVER_PATH, then Debian's WebKitWebDriver (package webkit2gtk-driver). */
@@ -62,10 +74,16 @@ export function webkitDriverExecutable() {
 /** WEBKIT_PATH, then the MiniBrowser that Debian's libwebkit2gtk-4.1-0 ships. */
 export function webkitExecutable() {
   if (process.env.WEBKIT_PATH) return process.env.WEBKIT_PATH;
-  const known = firstExisting(['/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser', '/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1/MiniBrowser']);
+  const known = firstExisting([
+    '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
+    '/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
+  ]);
   if (known) return known;
   try {
-    const files = execFileSync('dpkg', ['-L', 'libwebkit2gtk-4.1-0'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const files = execFileSync('dpkg', ['-L', 'libwebkit2gtk-4.1-0'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return files.split('\n').find((line) => line.endsWith('/MiniBrowser'));
   } catch {
     return undefined;

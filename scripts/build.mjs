@@ -7,5 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-const rollup = spawnSync(join(root, 'node_modules', '.bin', 'rollup'), ['-c', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const rollup = spawnSync(join(root, 'node_modules', '.bin', 'rollup'), ['-c', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(rollup.status ?? 1);

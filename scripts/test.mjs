@@ -45,9 +45,11 @@ function nodeSuite(name, dir) {
     if (files.length === 0) return { passed: 0, failed: 0, code: 0 };
     const countsFile = join(countsDir, `${name}.json`);
     const code = await run(process.execPath, [
-      '--import', 'tsx',
+      '--import',
+      'tsx',
       '--test',
-      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
       `--test-reporter=${join(root, 'scripts', 'count-reporter.mjs')}`,
       `--test-reporter-destination=${countsFile}`,
       ...files,

@@ -54,7 +54,9 @@ export async function buildBrowserModules() {
   const files = await build((c) => c.output?.format === 'es' && typeof c.input === 'object' && 'xmlsocket' in c.input);
   // StreamDecoder is internal; bundle it on its own with the same plugins.
   const { rollup } = await import('rollup');
-  const [config] = (await projectConfigs()).filter((c) => typeof c.input === 'object' && 'xmlsocket' in c.input && c.output?.format === 'es');
+  const [config] = (await projectConfigs()).filter(
+    (c) => typeof c.input === 'object' && 'xmlsocket' in c.input && c.output?.format === 'es',
+  );
   const bundle = await rollup({ ...config, input: { framing: 'src/client/framing.ts' }, onwarn: () => {} });
   const { output } = await bundle.generate({ format: 'es', entryFileNames: '[name].js' });
   await bundle.close();
@@ -72,7 +74,9 @@ export async function serve(files) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': types[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream', 'cache-control': 'no-store',
+    res.writeHead(200, {
+      'content-type': types[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
       // Cross-origin isolation gives performance.now() 5 us resolution instead of 100 us.
       'cross-origin-opener-policy': 'same-origin',
       'cross-origin-embedder-policy': 'require-corp',
@@ -108,7 +112,13 @@ export const median = (values) => {
 };
 
 /** min, quartiles and max of a list of run figures. */
-const range = (values) => ({ min: Math.min(...values), q1: quartile(values, 0.25), median: median(values), q3: quartile(values, 0.75), max: Math.max(...values) });
+const range = (values) => ({
+  min: Math.min(...values),
+  q1: quartile(values, 0.25),
+  median: median(values),
+  q3: quartile(values, 0.75),
+  max: Math.max(...values),
+});
 function quartile(values, q) {
   const s = [...values].sort((a, b) => a - b);
   const at = (s.length - 1) * q;
@@ -158,9 +168,25 @@ export function fmt(value) {
  * `minRatio` is the target on the ratio; `maxOurs` a target on our own figure (e.g.
  * bytes per connection).
  */
-export function row({ name, unit, ours, baseline = null, baselineName = null, higherIsBetter = true, minRatio, maxOurs, note, spread }) {
+export function row({
+  name,
+  unit,
+  ours,
+  baseline = null,
+  baselineName = null,
+  higherIsBetter = true,
+  minRatio,
+  maxOurs,
+  note,
+  spread,
+}) {
   const ratio =
-    spread?.ratio?.median ?? (baseline === null || ours === null || !ours || !baseline ? null : higherIsBetter ? ours / baseline : baseline / ours);
+    spread?.ratio?.median ??
+    (baseline === null || ours === null || !ours || !baseline
+      ? null
+      : higherIsBetter
+        ? ours / baseline
+        : baseline / ours);
   let target = null;
   let met = null;
   if (minRatio !== undefined) {
@@ -179,14 +205,28 @@ export function row({ name, unit, ours, baseline = null, baselineName = null, hi
 
 export function printTable(rows, out = process.stdout) {
   const header = ['benchmark', 'unit', 'ours', 'baseline', 'baseline is', 'ratio', 'target', 'met'];
-  const cells = rows.map((r) => [r.name, r.unit, fmt(r.ours), fmt(r.baseline), r.baselineName ?? '-', r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`, r.target ?? '-', r.met === null ? '-' : r.met ? 'yes' : 'NO']);
+  const cells = rows.map((r) => [
+    r.name,
+    r.unit,
+    fmt(r.ours),
+    fmt(r.baseline),
+    r.baselineName ?? '-',
+    r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`,
+    r.target ?? '-',
+    r.met === null ? '-' : r.met ? 'yes' : 'NO',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
-  const line = (c) => `| ${c.map((v, i) => (i >= 2 && i <= 3 ? String(v).padStart(widths[i]) : String(v).padEnd(widths[i]))).join(' | ')} |`;
-  out.write(`${line(header)}\n|${widths.map((w, i) => (i >= 2 && i <= 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|\n`);
+  const line = (c) =>
+    `| ${c.map((v, i) => (i >= 2 && i <= 3 ? String(v).padStart(widths[i]) : String(v).padEnd(widths[i]))).join(' | ')} |`;
+  out.write(
+    `${line(header)}\n|${widths.map((w, i) => (i >= 2 && i <= 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|\n`,
+  );
   for (const c of cells) out.write(`${line(c)}\n`);
   for (const r of rows.filter((x) => x.spread)) {
     const range = (v) => (v ? `${fmt(v.min)}-${fmt(v.max)} (IQR ${fmt(v.q1)}-${fmt(v.q3)})` : '-');
-    out.write(`  spread (${r.name}), ${r.spread.runs} runs: ours ${range(r.spread.ours)}; baseline ${range(r.spread.baseline)}${r.spread.ratio ? `; ratio per run ${range(r.spread.ratio)}` : ''}\n`);
+    out.write(
+      `  spread (${r.name}), ${r.spread.runs} runs: ours ${range(r.spread.ours)}; baseline ${range(r.spread.baseline)}${r.spread.ratio ? `; ratio per run ${range(r.spread.ratio)}` : ''}\n`,
+    );
   }
   for (const r of rows.filter((x) => x.note)) out.write(`  note (${r.name}): ${r.note}\n`);
 }

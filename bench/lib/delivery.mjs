@@ -86,7 +86,17 @@ export async function alternate(reps, runOurs, runBase) {
  * outliers included; both weigh alike the frames each client handled first), frames,
  * outliers (frames left out where this client was the slow one) }.
  */
-export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, open, firstSession, candidate = 'ours', log = () => {} }) {
+export async function measureDelivery({
+  sessions,
+  reps,
+  minMs,
+  cases,
+  wssPort,
+  open,
+  firstSession,
+  candidate = 'ours',
+  log = () => {},
+}) {
   const results = cases.map(() => ({ ours: [], base: [] }));
   for (let s = 0; s < sessions; s++) {
     const page = await open();
@@ -95,22 +105,35 @@ export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, o
         const check = (r, who) => {
           const turns = r.received / c.count;
           if (!(turns >= 1 && Number.isInteger(turns)) || (c.mode === 'data' && r.chars !== turns * c.chars)) {
-            throw new Error(`${page.name ?? 'page'} ${who}: got ${r.received} messages / ${r.chars} chars, not whole turns of ${c.count} / ${c.chars}`);
+            throw new Error(
+              `${page.name ?? 'page'} ${who}: got ${r.received} messages / ${r.chars} chars, not whole turns of ${c.count} / ${c.chars}`,
+            );
           }
           return r;
         };
         const pair = (ms, baselineFirst) =>
           page.evaluate(
-            ([port, name, mode, n, ms, candidate, baselineFirst]) => window.bench.runPair(port, name, mode, n, ms, 'minimal', candidate, baselineFirst),
+            ([port, name, mode, n, ms, candidate, baselineFirst]) =>
+              window.bench.runPair(port, name, mode, n, ms, 'minimal', candidate, baselineFirst),
             [wssPort, c.name, c.mode, c.count, ms, candidate, baselineFirst],
           );
         await pair(minMs / 2, false);
-        const pooled = () => ({ ms: [0, 0], messages: [0, 0], frames: 0, outliers: 0, allMs: [0, 0], allMessages: [0, 0] });
+        const pooled = () => ({
+          ms: [0, 0],
+          messages: [0, 0],
+          frames: 0,
+          outliers: 0,
+          allMs: [0, 0],
+          allMessages: [0, 0],
+        });
         const ours = pooled();
         const base = pooled();
         for (let rep = 0; rep < reps; rep++) {
           const r = await pair(minMs, (s + rep) % 2 === 0);
-          for (const [sum, run, who] of [[ours, check(r.ours, candidate), candidate], [base, check(r.base, 'minimal'), 'minimal']]) {
+          for (const [sum, run, who] of [
+            [ours, check(r.ours, candidate), candidate],
+            [base, check(r.base, 'minimal'), 'minimal'],
+          ]) {
             for (const key of Object.keys(sum)) {
               if (Array.isArray(sum[key])) sum[key].forEach((_, first) => (sum[key][first] += run[key][first]));
               else sum[key] += run[key];
@@ -121,7 +144,10 @@ export async function measureDelivery({ sessions, reps, minMs, cases, wssPort, o
         // with the outliers left out (busyUs) and in (allUs).
         const weighed = (ms, messages) => ((ms[0] / messages[0] + ms[1] / messages[1]) / 2) * 1000;
         const figure = ({ ms, messages, frames, outliers, allMs, allMessages }, who) => {
-          if (!(messages[0] > 0 && messages[1] > 0)) throw new Error(`${page.name ?? 'page'} ${who}: no frame kept where ${messages[0] > 0 ? 'the baseline' : 'ours'} ran first`);
+          if (!(messages[0] > 0 && messages[1] > 0))
+            throw new Error(
+              `${page.name ?? 'page'} ${who}: no frame kept where ${messages[0] > 0 ? 'the baseline' : 'ours'} ran first`,
+            );
           return { busyUs: weighed(ms, messages), allUs: weighed(allMs, allMessages), frames, outliers };
         };
         results[i].ours.push(figure(ours, candidate));

@@ -2,7 +2,12 @@
 // Chromium (Playwright), Firefox (Puppeteer, WebDriver BiDi), WebKit (WebKitGTK's
 // MiniBrowser under WebKitWebDriver, webdriverio). scripts/browsers.mjs finds them.
 import { execFileSync } from 'node:child_process';
-import { firefoxExecutable, firefoxLaunchOptions, startWebkitDriver, webkitExecutable } from '../../scripts/browsers.mjs';
+import {
+  firefoxExecutable,
+  firefoxLaunchOptions,
+  startWebkitDriver,
+  webkitExecutable,
+} from '../../scripts/browsers.mjs';
 import { launchChromium } from './common.mjs';
 
 export const ENGINES = ['chromium', 'firefox', 'webkit'];
@@ -11,7 +16,8 @@ export const ENGINES = ['chromium', 'firefox', 'webkit'];
 export function pickedEngines() {
   const at = process.argv.indexOf('--engines');
   const picked = at === -1 ? ENGINES : process.argv[at + 1].split(',');
-  for (const e of picked) if (!ENGINES.includes(e)) throw new Error(`--engines: unknown engine "${e}"; known: ${ENGINES.join(', ')}`);
+  for (const e of picked)
+    if (!ENGINES.includes(e)) throw new Error(`--engines: unknown engine "${e}"; known: ${ENGINES.join(', ')}`);
   return picked;
 }
 
@@ -31,14 +37,24 @@ export async function openEnginePage(engine, url) {
     const p = await browser.newPage();
     p.on('pageerror', (e) => console.error('page error:', e.message));
     await p.goto(url);
-    page = { name: 'Chromium', version: `Chromium ${browser.version()}`, evaluate: (fn, arg) => p.evaluate(fn, arg), close: () => browser.close() };
+    page = {
+      name: 'Chromium',
+      version: `Chromium ${browser.version()}`,
+      evaluate: (fn, arg) => p.evaluate(fn, arg),
+      close: () => browser.close(),
+    };
   } else if (engine === 'firefox') {
     const puppeteer = (await import('puppeteer-core')).default;
     const browser = await puppeteer.launch({ ...firefoxLaunchOptions(), protocolTimeout: 600_000 });
     const p = await browser.newPage();
     p.on('pageerror', (e) => console.error('page error:', e.message));
     await p.goto(url);
-    page = { name: 'Firefox', version: versionOf(firefoxExecutable()), evaluate: (fn, arg) => p.evaluate(fn, arg), close: () => browser.close() };
+    page = {
+      name: 'Firefox',
+      version: versionOf(firefoxExecutable()),
+      evaluate: (fn, arg) => p.evaluate(fn, arg),
+      close: () => browser.close(),
+    };
   } else {
     const { remote } = await import('webdriverio');
     const driver = await startWebkitDriver();

@@ -29,7 +29,7 @@ const WAYS = {
     const impl = document.implementation;
     return (batch, sink) => {
       const root = parser.parseFromString(`<b>${batch.join('')}</b>`, 'text/xml').documentElement;
-      for (let node = root.firstChild; node; ) {
+      for (let node = root.firstChild; node;) {
         const next = node.nextSibling;
         const doc = impl.createDocument(null, null, null);
         doc.appendChild(doc.adoptNode(node));
@@ -86,6 +86,7 @@ export function perMessage(way, count, perFrame, minMs) {
     passes++;
     elapsed = now() - t0;
   } while (elapsed < minMs);
-  if (seen !== count * passes || check !== 39 * seen) throw new Error(`${way}: ${seen} documents, expected ${count * passes}`);
+  if (seen !== count * passes || check !== 39 * seen)
+    throw new Error(`${way}: ${seen} documents, expected ${count * passes}`);
   return (elapsed * 1000) / seen;
 }

@@ -27,7 +27,12 @@ export function rawConnect(url) {
       host: hostname,
       port,
       path: pathname,
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64') },
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+      },
     });
     req.once('upgrade', (res, socket, head) => {
       socket.setNoDelay(true);
@@ -67,7 +72,8 @@ export function countZeros(socket, onZeros) {
         continue;
       }
       const need = (h) => (h.length < 2 ? 2 : (h[1] & 0x7f) === 126 ? 4 : (h[1] & 0x7f) === 127 ? 10 : 2);
-      while (i < chunk.length && (header.length < 2 || header.length < need(header))) header = Buffer.concat([header, chunk.subarray(i, ++i)]);
+      while (i < chunk.length && (header.length < 2 || header.length < need(header)))
+        header = Buffer.concat([header, chunk.subarray(i, ++i)]);
       if (header.length < 2 || header.length < need(header)) break;
       const len7 = header[1] & 0x7f;
       payloadLeft = len7 === 126 ? header.readUInt16BE(2) : len7 === 127 ? Number(header.readBigUInt64BE(2)) : len7;

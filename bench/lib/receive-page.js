@@ -49,16 +49,18 @@ const now = () => performance.now();
 function timedWebSocket(meter) {
   return class TimedWebSocket extends WebSocket {
     set onmessage(handler) {
-      super.onmessage = handler && ((event) => {
-        const before = meter.messages;
-        const t = now();
-        handler.call(this, event);
-        const ms = now() - t;
-        meter.ms += ms;
-        meter.times.push(ms);
-        meter.counts.push(meter.messages - before);
-        meter.starts.push(t);
-      });
+      super.onmessage =
+        handler &&
+        ((event) => {
+          const before = meter.messages;
+          const t = now();
+          handler.call(this, event);
+          const ms = now() - t;
+          meter.ms += ms;
+          meter.times.push(ms);
+          meter.counts.push(meter.messages - before);
+          meter.starts.push(t);
+        });
     }
 
     get onmessage() {
@@ -221,10 +223,20 @@ let pairs = 0;
  * frames (`allMs`, `allMessages`: outliers included), and what it received in all,
  * warm-up included (for the caller's checks).
  */
-export async function runPair(port, caseName, mode, caseMessages, minMs, baseline = 'minimal', candidate = 'ours', baselineFirst = false) {
+export async function runPair(
+  port,
+  caseName,
+  mode,
+  caseMessages,
+  minMs,
+  baseline = 'minimal',
+  candidate = 'ours',
+  baselineFirst = false,
+) {
   const pairId = `pair${++pairs}`;
   const clients = [];
-  for (const impl of baselineFirst ? [baseline, candidate] : [candidate, baseline]) clients.push(await openClient(impl, port, mode, pairId));
+  for (const impl of baselineFirst ? [baseline, candidate] : [candidate, baseline])
+    clients.push(await openClient(impl, port, mode, pairId));
   const [ours, base] = baselineFirst ? [clients[1], clients[0]] : clients;
   const turn = async (t) => {
     const received = clients.map((c) => c.expect(caseMessages));
@@ -244,15 +256,20 @@ export async function runPair(port, caseName, mode, caseMessages, minMs, baselin
   const emptySums = () => ({ ms: [0, 0], messages: [0, 0], outliers: 0, allMs: [0, 0], allMessages: [0, 0] });
   const sums = { ours: emptySums(), base: emptySums() };
   const frames = ours.times.length;
-  if (base.times.length !== frames) throw new Error(`${candidate} handled ${frames} frames, ${baseline} ${base.times.length}`);
+  if (base.times.length !== frames)
+    throw new Error(`${candidate} handled ${frames} frames, ${baseline} ${base.times.length}`);
   for (let k = 0; k < frames; k++) {
-    if (ours.counts[k] !== base.counts[k]) throw new Error(`frame ${k}: ${candidate} delivered ${ours.counts[k]} messages, ${baseline} ${base.counts[k]}`);
+    if (ours.counts[k] !== base.counts[k])
+      throw new Error(`frame ${k}: ${candidate} delivered ${ours.counts[k]} messages, ${baseline} ${base.counts[k]}`);
     const [o, b] = [ours.times[k], base.times[k]];
     const first = ours.starts[k] < base.starts[k] ? 0 : 1;
     // An outlier frame is counted for the slow client and left out of both clients' kept sums.
     const slowOne = slower(o, b) ? sums.ours : slower(b, o) ? sums.base : null;
     if (slowOne) slowOne.outliers++;
-    for (const [sum, client] of [[sums.ours, ours], [sums.base, base]]) {
+    for (const [sum, client] of [
+      [sums.ours, ours],
+      [sums.base, base],
+    ]) {
       sum.allMs[first] += client.times[k];
       sum.allMessages[first] += client.counts[k];
       if (!slowOne) {

@@ -18,14 +18,21 @@ import { build, BUILD_DIR, HOST } from './common.mjs';
  * `--priority N` / `--no-priority`, default -10.
  */
 const priorityAt = process.argv.indexOf('--priority');
-export const PRIORITY = process.argv.includes('--no-priority') ? null : priorityAt === -1 ? -10 : Number(process.argv[priorityAt + 1]);
+export const PRIORITY = process.argv.includes('--no-priority')
+  ? null
+  : priorityAt === -1
+    ? -10
+    : Number(process.argv[priorityAt + 1]);
 let priorityWarned = false;
 export function prioritize(pid = 0) {
   if (PRIORITY === null) return;
   try {
     setPriority(pid, PRIORITY);
   } catch (err) {
-    if (!priorityWarned) console.log(`note: could not set nice ${PRIORITY} on measured processes (${err.code ?? err.message}); figures will be noisier`);
+    if (!priorityWarned)
+      console.log(
+        `note: could not set nice ${PRIORITY} on measured processes (${err.code ?? err.message}); figures will be noisier`,
+      );
     priorityWarned = true;
   }
 }
@@ -52,7 +59,8 @@ async function waitForPort(port, child, what) {
       probe.on('error', () => resolve(false));
     });
     if (ok) return;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${what} did not start (exit ${child.exitCode})`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`${what} did not start (exit ${child.exitCode})`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -76,7 +84,9 @@ function stopper(child) {
 
 /** A Node script in its own process that prints its port on stdout. */
 async function startPortPrinter(script, args, what) {
-  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise((resolve, reject) => {
     child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
     child.once('exit', () => reject(new Error(`${what} exited`)));
@@ -105,7 +115,14 @@ let cliPath;
 /** Our bridge's CLI, built from the current sources into bench/.build (not dist/, which others share). */
 export async function bridgeCli() {
   if (!cliPath) {
-    await build((c) => typeof c.input === 'object' && 'cli' in c.input && c.output?.format === 'es' && !String(c.output.entryFileNames).endsWith('.d.ts'), { write: true });
+    await build(
+      (c) =>
+        typeof c.input === 'object' &&
+        'cli' in c.input &&
+        c.output?.format === 'es' &&
+        !String(c.output.entryFileNames).endsWith('.d.ts'),
+      { write: true },
+    );
     cliPath = join(BUILD_DIR, 'cli.js');
   }
   return cliPath;
@@ -115,7 +132,23 @@ export async function bridgeCli() {
 export async function startBridge(tcpPort, { gcDiagnostic = false, cli, name = 'our bridge' } = {}) {
   const port = await freePort();
   const node = gcDiagnostic ? ['--expose-gc', '--require', new URL('./gc-preload.cjs', import.meta.url).pathname] : [];
-  const child = spawn(process.execPath, [...node, cli ?? (await bridgeCli()), '--listen', `${HOST}:${port}`, '--target', `${HOST}:${tcpPort}`, '--quiet', '--max-per-ip', '100000', '--max-connections', '100000'], { stdio: ['ignore', 'inherit', gcDiagnostic ? 'pipe' : 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...node,
+      cli ?? (await bridgeCli()),
+      '--listen',
+      `${HOST}:${port}`,
+      '--target',
+      `${HOST}:${tcpPort}`,
+      '--quiet',
+      '--max-per-ip',
+      '100000',
+      '--max-connections',
+      '100000',
+    ],
+    { stdio: ['ignore', 'inherit', gcDiagnostic ? 'pipe' : 'inherit'] },
+  );
   prioritize(child.pid);
   await waitForPort(port, child, 'xmlsocket-bridge');
   const bridge = { name, url: `ws://${HOST}:${port}/`, pid: child.pid, stop: stopper(child) };
@@ -137,12 +170,17 @@ export async function startBridge(tcpPort, { gcDiagnostic = false, cli, name = '
 }
 
 export function hasWebsockify() {
-  return existsSync('/usr/bin/websockify') || (process.env.PATH ?? '').split(':').some((d) => existsSync(join(d, 'websockify')));
+  return (
+    existsSync('/usr/bin/websockify') ||
+    (process.env.PATH ?? '').split(':').some((d) => existsSync(join(d, 'websockify')))
+  );
 }
 
 export async function startWebsockify(tcpPort) {
   const port = await freePort();
-  const child = spawn('websockify', [`${HOST}:${port}`, `${HOST}:${tcpPort}`], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const child = spawn('websockify', [`${HOST}:${port}`, `${HOST}:${tcpPort}`], {
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
   prioritize(child.pid);
   await waitForPort(port, child, 'websockify');
   return { name: 'websockify', url: `ws://${HOST}:${port}/`, pid: child.pid, stop: stopper(child) };
@@ -155,7 +193,11 @@ export async function startDirectEcho() {
   wss.on('connection', (ws) => {
     ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
   });
-  return { name: 'direct WebSocket echo', url: `ws://${HOST}:${wss.address().port}/`, stop: () => new Promise((resolve) => wss.close(resolve)) };
+  return {
+    name: 'direct WebSocket echo',
+    url: `ws://${HOST}:${wss.address().port}/`,
+    stop: () => new Promise((resolve) => wss.close(resolve)),
+  };
 }
 
 /** The pid and every descendant, from /proc. */

@@ -81,7 +81,8 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
       case 'login': {
         if (client.nick !== null) throw new ProtocolError('already-logged-in', `You are already "${client.nick}".`);
         const key = request.nick.toLowerCase();
-        if (byNick.has(key)) throw new ProtocolError('nick-taken', `"${request.nick}" is taken; pick another nickname.`);
+        if (byNick.has(key))
+          throw new ProtocolError('nick-taken', `"${request.nick}" is taken; pick another nickname.`);
         client.nick = request.nick;
         byNick.set(key, client);
         log(`${request.nick} joined`);

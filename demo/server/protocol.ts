@@ -116,12 +116,14 @@ export function parseRequest(source: string): Request {
     case 'msg': {
       const text = (root.textContent ?? '').trim();
       if (!text) throw new ProtocolError('empty', 'The message is empty.');
-      if ([...text].length > MSG_MAX) throw new ProtocolError('too-long', `Messages are at most ${MSG_MAX} characters.`);
+      if ([...text].length > MSG_MAX)
+        throw new ProtocolError('too-long', `Messages are at most ${MSG_MAX} characters.`);
       return { type: 'msg', text };
     }
     case 'topic': {
       const text = (root.textContent ?? '').trim();
-      if ([...text].length > TOPIC_MAX) throw new ProtocolError('too-long', `The topic is at most ${TOPIC_MAX} characters.`);
+      if ([...text].length > TOPIC_MAX)
+        throw new ProtocolError('too-long', `The topic is at most ${TOPIC_MAX} characters.`);
       return { type: 'topic', text };
     }
     case 'ping':

@@ -25,9 +25,10 @@ const pending = new WeakMap<object, AbortController>();
 /** Reports a handler's exception like an uncaught error, without breaking the load machinery. */
 function report(error: unknown): void {
   if (typeof reportError === 'function') reportError(error);
-  else setTimeout(() => {
-    throw error;
-  });
+  else
+    setTimeout(() => {
+      throw error;
+    });
 }
 
 /** The request of send/sendAndLoad: POST of the document with contentType and the custom headers. */

@@ -91,7 +91,12 @@ export function unescapeXML(text: string): string {
  * const doc = new XMLNode(1, null);
  * parseInto(doc, '<a><b></a><c/>', false, {}).status; // -9, doc holds <a><b /></a>
  */
-export function parseInto(root: XMLNode, src: string, ignoreWhite: boolean, idMap: Record<string, XMLNode>): ParseResult {
+export function parseInto(
+  root: XMLNode,
+  src: string,
+  ignoreWhite: boolean,
+  idMap: Record<string, XMLNode>,
+): ParseResult {
   const result: ParseResult = { status: XMLStatus.OK, xmlDecl: undefined, docTypeDecl: undefined };
   const n = src.length;
   let node = root;

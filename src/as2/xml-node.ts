@@ -3,13 +3,7 @@
 // testsuite/actionscript.all/XML.as, swfdec test/trace/xml-node.as), not the DOM:
 // attributes are a plain object of strings, childNodes is a real Array, and
 // writes to read-only properties are ignored instead of throwing.
-import {
-  localNameOf,
-  namespaceForPrefix,
-  namespaceURIOf,
-  prefixForNamespace,
-  prefixOf,
-} from './namespaces.js';
+import { localNameOf, namespaceForPrefix, namespaceURIOf, prefixForNamespace, prefixOf } from './namespaces.js';
 import { serialize } from './serialize.js';
 
 /** `nodeType` of an element. */

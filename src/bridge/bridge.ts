@@ -3,7 +3,13 @@
  * the targets the operator listed, plus `/healthz`, `/metrics` and static files.
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -140,7 +146,9 @@ class BridgeServer implements Bridge {
     };
     this.server = this.tls ? createTlsServer(config, http) : createHttpServer(http);
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.onUpgrade(req, socket, head),
+    );
     if (config.proxyProtocol) {
       this.proxyAcceptor = new ProxyAcceptor({
         accepted: (socket, header) => {
@@ -180,7 +188,9 @@ class BridgeServer implements Bridge {
 
   listen(): Promise<BridgeAddress> {
     if (this.closing || this.listening) {
-      return Promise.reject(new BridgeError('ERR_BRIDGE_STATE', this.closing ? 'bridge is closed' : 'listen() was already called'));
+      return Promise.reject(
+        new BridgeError('ERR_BRIDGE_STATE', this.closing ? 'bridge is closed' : 'listen() was already called'),
+      );
     }
     const { host, port } = this.config.listen;
     this.listening = new Promise<BridgeAddress>((resolve, reject) => {
@@ -188,8 +198,12 @@ class BridgeServer implements Bridge {
         const where = `${host ?? '*'}:${port}`;
         reject(
           err.code === 'EADDRINUSE'
-            ? new BridgeError('ERR_BRIDGE_ADDRESS_IN_USE', `cannot listen on ${where}: address already in use`, { cause: err })
-            : new BridgeError('ERR_BRIDGE_LISTEN', `cannot listen on ${where}: ${err.code ?? err.message}`, { cause: err }),
+            ? new BridgeError('ERR_BRIDGE_ADDRESS_IN_USE', `cannot listen on ${where}: address already in use`, {
+                cause: err,
+              })
+            : new BridgeError('ERR_BRIDGE_LISTEN', `cannot listen on ${where}: ${err.code ?? err.message}`, {
+                cause: err,
+              }),
         );
       };
       const listener = this.proxyListener ?? this.server;
@@ -269,7 +283,8 @@ class BridgeServer implements Bridge {
         this.fleet.health().then(
           (health) => sendHealth(req, res, 200, health),
           // The primary did not answer: this worker cannot speak for the fleet.
-          (err: unknown) => sendHealth(req, res, 503, { status: 'unavailable', detail: String((err as Error).message ?? err) }),
+          (err: unknown) =>
+            sendHealth(req, res, 503, { status: 'unavailable', detail: String((err as Error).message ?? err) }),
         );
       } else {
         sendHealth(req, res, 200, this.metricsStore.health());
@@ -290,7 +305,14 @@ class BridgeServer implements Bridge {
     }
   }
 
-  private refuse(socket: Duplex, req: IncomingMessage, ip: string, status: number, reason: RefusalReason, detail?: string): void {
+  private refuse(
+    socket: Duplex,
+    req: IncomingMessage,
+    ip: string,
+    status: number,
+    reason: RefusalReason,
+    detail?: string,
+  ): void {
     this.metricsStore.refused(reason);
     // Refusals a client can provoke at will are info; the ones an operator acts on are warnings.
     const level = status >= 500 || status === 429 ? 'warn' : 'info';
@@ -438,12 +460,19 @@ class BridgeServer implements Bridge {
 
 function sendHealth(req: IncomingMessage, res: ServerResponse, status: number, health: Record<string, unknown>): void {
   const body = `${JSON.stringify(health)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 function sendMetrics(req: IncomingMessage, res: ServerResponse, body: string): void {
-  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(200, {
+    'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
@@ -464,6 +493,8 @@ function createTlsServer(config: BridgeConfig, http: ServerOptions): Server {
   try {
     return createHttpsServer({ ...http, cert, key });
   } catch (err) {
-    throw new BridgeError('ERR_BRIDGE_TLS', `invalid TLS certificate or key: ${(err as Error).message}`, { cause: err });
+    throw new BridgeError('ERR_BRIDGE_TLS', `invalid TLS certificate or key: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }

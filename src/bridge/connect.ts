@@ -29,8 +29,12 @@ export function connectTarget(target: HostPort, timeoutMs: number, highWaterMark
   const socket = newTargetSocket(highWaterMark);
   let settle: ((failure: ConnectFailure | undefined) => void) | undefined;
   const done = new Promise<Socket>((resolve, reject) => {
-    const timer = setTimeout(() => settle?.({ reason: 'connect_timeout', error: `no connection within ${timeoutMs} ms` }), timeoutMs);
-    const onError = (err: NodeJS.ErrnoException) => settle?.({ reason: 'connect_refused', error: err.code ?? err.message });
+    const timer = setTimeout(
+      () => settle?.({ reason: 'connect_timeout', error: `no connection within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
+    const onError = (err: NodeJS.ErrnoException) =>
+      settle?.({ reason: 'connect_refused', error: err.code ?? err.message });
     const onConnect = () => settle?.(undefined);
     settle = (failure) => {
       settle = undefined;

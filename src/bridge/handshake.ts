@@ -47,9 +47,13 @@ export function offeredProtocols(req: IncomingMessage): Set<string> | undefined 
  * gets message framing whatever the route says; a subprotocol the client did not
  * offer is never selected, because browsers fail such a handshake.
  */
-export function chooseFraming(offered: Set<string>, routeFraming: Framing): { framing: Framing; protocol: string | undefined } {
+export function chooseFraming(
+  offered: Set<string>,
+  routeFraming: Framing,
+): { framing: Framing; protocol: string | undefined } {
   if (offered.has(MESSAGE_PROTOCOL)) return { framing: 'message', protocol: MESSAGE_PROTOCOL };
-  if (routeFraming === 'stream' && offered.has(BINARY_PROTOCOL)) return { framing: 'stream', protocol: BINARY_PROTOCOL };
+  if (routeFraming === 'stream' && offered.has(BINARY_PROTOCOL))
+    return { framing: 'stream', protocol: BINARY_PROTOCOL };
   return { framing: routeFraming, protocol: undefined };
 }
 

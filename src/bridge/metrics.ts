@@ -22,12 +22,28 @@ import type { CloseReason, RefusalReason } from './errors.js';
 export type Direction = 'to_target' | 'to_client';
 
 const REFUSALS: readonly RefusalReason[] = [
-  'bad_request', 'bad_path', 'unknown_path', 'not_allowed', 'origin', 'max_connections',
-  'max_per_ip', 'shutting_down', 'connect_refused', 'connect_timeout', 'client_gone',
+  'bad_request',
+  'bad_path',
+  'unknown_path',
+  'not_allowed',
+  'origin',
+  'max_connections',
+  'max_per_ip',
+  'shutting_down',
+  'connect_refused',
+  'connect_timeout',
+  'client_gone',
   'proxy_protocol',
 ];
 const CLOSES: readonly CloseReason[] = [
-  'client_closed', 'target_closed', 'target_error', 'message_too_big', 'client_error', 'idle_timeout', 'ping_timeout', 'shutdown',
+  'client_closed',
+  'target_closed',
+  'target_error',
+  'message_too_big',
+  'client_error',
+  'idle_timeout',
+  'ping_timeout',
+  'shutdown',
 ];
 
 /** The bridge's counters. Plain numbers: the event loop is the only writer. */
@@ -67,18 +83,42 @@ export class Metrics {
       for (const [labels, value] of samples) out.push(`${name}${labels} ${value}`);
     };
     metric('xmlsocket_bridge_connections_open', 'gauge', 'WebSocket-TCP pairs open now.', [['', this.open]]);
-    metric('xmlsocket_bridge_handshakes_pending', 'gauge', 'Handshakes waiting for their TCP connection.', [['', this.pending]]);
-    metric('xmlsocket_bridge_connections_total', 'counter', 'WebSocket-TCP pairs opened since start.', [['', this.total]]);
-    metric('xmlsocket_bridge_refusals_total', 'counter', 'Handshakes refused, by reason.',
-      [...this.refusals].map(([r, n]) => [`{reason="${r}"}`, n]));
-    metric('xmlsocket_bridge_closes_total', 'counter', 'Pairs closed, by reason.',
-      [...this.closes].map(([r, n]) => [`{reason="${r}"}`, n]));
-    metric('xmlsocket_bridge_bytes_total', 'counter', 'Payload bytes forwarded, by direction.',
-      (Object.keys(this.bytes) as Direction[]).map((d) => [`{direction="${d}"}`, this.bytes[d]]));
-    metric('xmlsocket_bridge_messages_total', 'counter', 'WebSocket messages forwarded, by direction.',
-      (Object.keys(this.messages) as Direction[]).map((d) => [`{direction="${d}"}`, this.messages[d]]));
-    metric('xmlsocket_bridge_uptime_seconds', 'gauge', 'Seconds since the bridge started.', [['', Math.round(this.uptime())]]);
-    metric('process_resident_memory_bytes', 'gauge', 'Resident memory of the bridge process.', [['', process.memoryUsage.rss()]]);
+    metric('xmlsocket_bridge_handshakes_pending', 'gauge', 'Handshakes waiting for their TCP connection.', [
+      ['', this.pending],
+    ]);
+    metric('xmlsocket_bridge_connections_total', 'counter', 'WebSocket-TCP pairs opened since start.', [
+      ['', this.total],
+    ]);
+    metric(
+      'xmlsocket_bridge_refusals_total',
+      'counter',
+      'Handshakes refused, by reason.',
+      [...this.refusals].map(([r, n]) => [`{reason="${r}"}`, n]),
+    );
+    metric(
+      'xmlsocket_bridge_closes_total',
+      'counter',
+      'Pairs closed, by reason.',
+      [...this.closes].map(([r, n]) => [`{reason="${r}"}`, n]),
+    );
+    metric(
+      'xmlsocket_bridge_bytes_total',
+      'counter',
+      'Payload bytes forwarded, by direction.',
+      (Object.keys(this.bytes) as Direction[]).map((d) => [`{direction="${d}"}`, this.bytes[d]]),
+    );
+    metric(
+      'xmlsocket_bridge_messages_total',
+      'counter',
+      'WebSocket messages forwarded, by direction.',
+      (Object.keys(this.messages) as Direction[]).map((d) => [`{direction="${d}"}`, this.messages[d]]),
+    );
+    metric('xmlsocket_bridge_uptime_seconds', 'gauge', 'Seconds since the bridge started.', [
+      ['', Math.round(this.uptime())],
+    ]);
+    metric('process_resident_memory_bytes', 'gauge', 'Resident memory of the bridge process.', [
+      ['', process.memoryUsage.rss()],
+    ]);
     return `${out.join('\n')}\n`;
   }
 }

@@ -135,9 +135,30 @@ export interface BridgeConfig {
 
 /** Every option key, for unknown-key detection in objects and config files. */
 export const OPTION_KEYS: readonly (keyof BridgeOptions)[] = [
-  'listen', 'target', 'routes', 'allow', 'origins', 'framing', 'maxMessage', 'connectTimeout',
-  'maxConnections', 'maxPerIp', 'idleTimeout', 'pingInterval', 'headersTimeout', 'maxHeaderSize', 'highWaterMark', 'shutdownTimeout', 'static',
-  'cert', 'key', 'trustProxy', 'proxyProtocol', 'quiet', 'verbose', 'log',
+  'listen',
+  'target',
+  'routes',
+  'allow',
+  'origins',
+  'framing',
+  'maxMessage',
+  'connectTimeout',
+  'maxConnections',
+  'maxPerIp',
+  'idleTimeout',
+  'pingInterval',
+  'headersTimeout',
+  'maxHeaderSize',
+  'highWaterMark',
+  'shutdownTimeout',
+  'static',
+  'cert',
+  'key',
+  'trustProxy',
+  'proxyProtocol',
+  'quiet',
+  'verbose',
+  'log',
 ];
 
 const ROUTE_PATH_RE = /^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/;
@@ -174,7 +195,9 @@ export function parseSeconds(name: string, value: number | string, allowZero: bo
   const n = typeof value === 'number' ? value : /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(value) ? Number(value) : NaN;
   // setTimeout clamps anything above 2^31-1 ms to 1 ms, which would turn a long timeout into none.
   if (Number.isFinite(n) && (n > 0 || (allowZero && n === 0)) && n * 1000 <= 2 ** 31 - 1) return Math.round(n * 1000);
-  throw invalid(`${name} must be a number of seconds${allowZero ? ' (0 = off)' : ' greater than 0'}, got ${JSON.stringify(value)}`);
+  throw invalid(
+    `${name} must be a number of seconds${allowZero ? ' (0 = off)' : ' greater than 0'}, got ${JSON.stringify(value)}`,
+  );
 }
 
 function parseFraming(name: string, value: unknown): Framing {
@@ -213,7 +236,9 @@ function parseOrigin(value: string): string {
     url = undefined;
   }
   if (!url || url.origin === 'null' || url.origin !== value) {
-    throw invalid(`origins: ${JSON.stringify(value)} is not an exact origin like https://game.example (no path, no trailing slash)`);
+    throw invalid(
+      `origins: ${JSON.stringify(value)} is not an exact origin like https://game.example (no path, no trailing slash)`,
+    );
   }
   return value;
 }
@@ -242,13 +267,16 @@ export function resolveOptions(options: BridgeOptions): BridgeConfig {
     }
     for (const [path, value] of Object.entries(o.routes)) {
       if (!ROUTE_PATH_RE.test(path) || path.split('/').some((s) => s === '.' || s === '..') || path.includes('//')) {
-        throw invalid(`route path ${JSON.stringify(path)} must start with / and use plain characters (no %, .., //, spaces)`);
+        throw invalid(
+          `route path ${JSON.stringify(path)} must start with / and use plain characters (no %, .., //, spaces)`,
+        );
       }
       if (typeof value === 'string') {
         routes.set(path, parseTarget(`route ${path}`, value, undefined));
       } else if (value && typeof value === 'object') {
         for (const k of Object.keys(value)) {
-          if (k !== 'target' && k !== 'framing') throw new BridgeError('ERR_BRIDGE_UNKNOWN_OPTION', `unknown key "${k}" in route ${path}`);
+          if (k !== 'target' && k !== 'framing')
+            throw new BridgeError('ERR_BRIDGE_UNKNOWN_OPTION', `unknown key "${k}" in route ${path}`);
         }
         const f = value.framing === undefined ? undefined : parseFraming(`route ${path} framing`, value.framing);
         routes.set(path, parseTarget(`route ${path}`, value.target, f));
@@ -265,7 +293,10 @@ export function resolveOptions(options: BridgeOptions): BridgeConfig {
   const origins = new Set((o.origins === undefined ? [] : stringList('origins', o.origins)).map(parseOrigin));
   const target = o.target === undefined ? undefined : parseTarget('target', o.target, undefined);
   if (!target && routes.size === 0 && allow.size === 0) {
-    throw new BridgeError('ERR_BRIDGE_NO_TARGET', 'no target: give --target HOST:PORT, --route /PATH=HOST:PORT or --allow HOST:PORT');
+    throw new BridgeError(
+      'ERR_BRIDGE_NO_TARGET',
+      'no target: give --target HOST:PORT, --route /PATH=HOST:PORT or --allow HOST:PORT',
+    );
   }
 
   const cert = optionalString('cert', o.cert);
@@ -274,7 +305,9 @@ export function resolveOptions(options: BridgeOptions): BridgeConfig {
   if (o.log !== undefined && typeof o.log !== 'function') throw invalid('log must be a function');
   const proxyProtocol = o.proxyProtocol === undefined ? false : bool('proxyProtocol', o.proxyProtocol);
   if (proxyProtocol && cert !== undefined) {
-    throw invalid('proxyProtocol cannot be combined with cert/key yet: terminate TLS at the load balancer, or pass it through without the PROXY header');
+    throw invalid(
+      'proxyProtocol cannot be combined with cert/key yet: terminate TLS at the load balancer, or pass it through without the PROXY header',
+    );
   }
 
   return {

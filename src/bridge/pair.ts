@@ -262,7 +262,8 @@ export class Pair {
    */
   private send(view: Buffer, options: typeof TEXT_FRAME | typeof BINARY_FRAME): void {
     const data = Buffer.from(view);
-    if (this.ws.bufferedAmount > 0 || data.length + MAX_FRAME_HEADER >= this.o.highWaterMark / 2) this.ws.send(data, options, this.onSent);
+    if (this.ws.bufferedAmount > 0 || data.length + MAX_FRAME_HEADER >= this.o.highWaterMark / 2)
+      this.ws.send(data, options, this.onSent);
     else this.ws.send(data, options);
   }
 
@@ -272,7 +273,7 @@ export class Pair {
       this.tcpPaused = false;
       this.tcp.resume();
     }
-  }
+  };
 
   /** @internal */
   onIdle(): void {

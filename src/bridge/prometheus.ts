@@ -51,10 +51,19 @@ export function metricsRegistry(metrics: Metrics): Registry {
   counter('xmlsocket_bridge_connections_total', 'WebSocket-TCP pairs opened since start.', () => metrics.total);
   labelled('xmlsocket_bridge_refusals_total', 'Handshakes refused, by reason.', 'reason', () => metrics.refusals);
   labelled('xmlsocket_bridge_closes_total', 'Pairs closed, by reason.', 'reason', () => metrics.closes);
-  labelled('xmlsocket_bridge_bytes_total', 'Payload bytes forwarded, by direction.', 'direction', () => directions(metrics.bytes));
-  labelled('xmlsocket_bridge_messages_total', 'WebSocket messages forwarded, by direction.', 'direction', () => directions(metrics.messages));
+  labelled('xmlsocket_bridge_bytes_total', 'Payload bytes forwarded, by direction.', 'direction', () =>
+    directions(metrics.bytes),
+  );
+  labelled('xmlsocket_bridge_messages_total', 'WebSocket messages forwarded, by direction.', 'direction', () =>
+    directions(metrics.messages),
+  );
   // The fleet is as old as its oldest worker; a replaced worker starts again from 0.
-  gauge('xmlsocket_bridge_uptime_seconds', 'Seconds since the bridge started.', () => Math.round(metrics.uptime()), 'max');
+  gauge(
+    'xmlsocket_bridge_uptime_seconds',
+    'Seconds since the bridge started.',
+    () => Math.round(metrics.uptime()),
+    'max',
+  );
   // Summed: the memory the whole fleet of workers holds.
   gauge('process_resident_memory_bytes', 'Resident memory of the bridge process.', () => process.memoryUsage.rss());
   return registry;

@@ -61,7 +61,11 @@ export class ProxyAcceptor {
       if (result.length < received.length) socket.unshift(received.subarray(result.length));
       this.handlers.accepted(socket, result.header);
     };
-    const onClose = () => refuse(received.length === 0 ? 'closed without sending anything' : 'closed before a whole PROXY header', received.length === 0);
+    const onClose = () =>
+      refuse(
+        received.length === 0 ? 'closed without sending anything' : 'closed before a whole PROXY header',
+        received.length === 0,
+      );
     const timer = setTimeout(() => refuse(`no PROXY header within ${this.timeoutMs / 1000} s`), this.timeoutMs);
     socket.on('error', () => socket.destroy());
     socket.on('data', onData);

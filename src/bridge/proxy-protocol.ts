@@ -69,7 +69,8 @@ function parseV1(data: Buffer): ProxyParse {
     // A bare LF or any byte outside printable ASCII can never become a valid line.
     for (let i = 0; i < data.length; i++) {
       const c = data[i]!;
-      if ((c < 0x20 || c > 0x7e) && !(c === 0x0d && i === data.length - 1)) return invalid('PROXY v1 line has a byte outside printable ASCII');
+      if ((c < 0x20 || c > 0x7e) && !(c === 0x0d && i === data.length - 1))
+        return invalid('PROXY v1 line has a byte outside printable ASCII');
     }
     return incomplete;
   }
@@ -77,16 +78,23 @@ function parseV1(data: Buffer): ProxyParse {
   if (!/^[\x20-\x7e]*$/.test(line)) return invalid('PROXY v1 line has a byte outside printable ASCII');
   const parts = line.split(' ');
   const length = end + 2;
-  if (parts[1] === 'UNKNOWN') return { state: 'done', header: { version: 1, source: undefined, destination: undefined }, length };
+  if (parts[1] === 'UNKNOWN')
+    return { state: 'done', header: { version: 1, source: undefined, destination: undefined }, length };
   if (parts.length !== 6) return invalid('PROXY v1 line must be "PROXY TCP4|TCP6 SRC DST SPORT DPORT"');
   const [, family, src, dst, sport, dport] = parts as [string, string, string, string, string, string];
   const isIp = family === 'TCP4' ? isIPv4 : family === 'TCP6' ? isIPv6 : undefined;
-  if (!isIp) return invalid(`PROXY v1 family must be TCP4, TCP6 or UNKNOWN, got ${JSON.stringify(family.slice(0, 16))}`);
+  if (!isIp)
+    return invalid(`PROXY v1 family must be TCP4, TCP6 or UNKNOWN, got ${JSON.stringify(family.slice(0, 16))}`);
   if (!isIp(src) || !isIp(dst)) return invalid(`PROXY v1 addresses are not ${family} addresses`);
-  if (!PORT_RE.test(sport) || !PORT_RE.test(dport) || Number(sport) > 65535 || Number(dport) > 65535) return invalid('PROXY v1 ports must be 0-65535');
+  if (!PORT_RE.test(sport) || !PORT_RE.test(dport) || Number(sport) > 65535 || Number(dport) > 65535)
+    return invalid('PROXY v1 ports must be 0-65535');
   return {
     state: 'done',
-    header: { version: 1, source: { address: src, port: Number(sport) }, destination: { address: dst, port: Number(dport) } },
+    header: {
+      version: 1,
+      source: { address: src, port: Number(sport) },
+      destination: { address: dst, port: Number(dport) },
+    },
     length,
   };
 }
@@ -103,12 +111,17 @@ function parseV2(data: Buffer): ProxyParse {
   const family = data[13]! >> 4;
   const transport = data[13]! & 0x0f;
   const length = 16 + data.readUInt16BE(14);
-  if (length > V2_MAX_LENGTH) return invalid(`PROXY v2 header of ${length} bytes is over the ${V2_MAX_LENGTH}-byte limit`);
+  if (length > V2_MAX_LENGTH)
+    return invalid(`PROXY v2 header of ${length} bytes is over the ${V2_MAX_LENGTH}-byte limit`);
   if (family > 3 || transport > 2) return invalid('PROXY v2 address family or transport is unknown');
   const addressBytes = [0, 12, 36, 216][family]!;
   if (length - 16 < addressBytes) return invalid('PROXY v2 header too short for its addresses');
   if (data.length < length) return incomplete;
-  const unnamed: ProxyParse = { state: 'done', header: { version: 2, source: undefined, destination: undefined }, length };
+  const unnamed: ProxyParse = {
+    state: 'done',
+    header: { version: 2, source: undefined, destination: undefined },
+    length,
+  };
   // LOCAL: the balancer's own connection (health checks); addresses are to be ignored.
   if (command === 0) return unnamed;
   if (transport === 2) return invalid('PROXY v2 names a datagram connection; the bridge takes streams');
@@ -118,14 +131,22 @@ function parseV2(data: Buffer): ProxyParse {
     const ip = (at: number) => `${body[at]}.${body[at + 1]}.${body[at + 2]}.${body[at + 3]}`;
     return {
       state: 'done',
-      header: { version: 2, source: { address: ip(0), port: body.readUInt16BE(8) }, destination: { address: ip(4), port: body.readUInt16BE(10) } },
+      header: {
+        version: 2,
+        source: { address: ip(0), port: body.readUInt16BE(8) },
+        destination: { address: ip(4), port: body.readUInt16BE(10) },
+      },
       length,
     };
   }
   const ip6 = (at: number) => formatIPv6(body.subarray(at, at + 16));
   return {
     state: 'done',
-    header: { version: 2, source: { address: ip6(0), port: body.readUInt16BE(32) }, destination: { address: ip6(16), port: body.readUInt16BE(34) } },
+    header: {
+      version: 2,
+      source: { address: ip6(0), port: body.readUInt16BE(32) },
+      destination: { address: ip6(16), port: body.readUInt16BE(34) },
+    },
     length,
   };
 }
@@ -133,10 +154,11 @@ function parseV2(data: Buffer): ProxyParse {
 /** RFC 5952 text of 16 bytes: lower case, longest zero run as `::`, IPv4-mapped as `::ffff:a.b.c.d`. */
 function formatIPv6(bytes: Buffer): string {
   const words = Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(i * 2));
-  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) return `::ffff:${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
+  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff)
+    return `::ffff:${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i += 1;
       continue;

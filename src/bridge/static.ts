@@ -48,7 +48,8 @@ export class StaticFiles {
     } catch {
       isDir = false;
     }
-    if (!isDir) throw new BridgeError('ERR_BRIDGE_STATIC_DIR', `static directory ${dir} does not exist or is not a directory`);
+    if (!isDir)
+      throw new BridgeError('ERR_BRIDGE_STATIC_DIR', `static directory ${dir} does not exist or is not a directory`);
   }
 
   /** Answers a GET or HEAD for `pathname` (still percent-encoded); 404 if there is no such file. */
@@ -104,7 +105,16 @@ export class StaticFiles {
 }
 
 /** Sends a short plain-text answer. */
-export function sendText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
 }

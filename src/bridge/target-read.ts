@@ -50,7 +50,10 @@ export function newTargetSocket(writableHighWaterMark: number): Socket {
   // without `this`, hence the closure.
   const socket: TargetSocket = new Socket({
     writableHighWaterMark,
-    onread: { buffer: sharedBuffer, callback: (nread: number, buffer: Uint8Array) => onRead(socket, nread, buffer as Buffer) },
+    onread: {
+      buffer: sharedBuffer,
+      callback: (nread: number, buffer: Uint8Array) => onRead(socket, nread, buffer as Buffer),
+    },
   } as ConstructorParameters<typeof Socket>[0]);
   socket[SHARED] = true;
   return socket;

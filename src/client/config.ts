@@ -92,7 +92,7 @@ const isString = (v: unknown) => typeof v === 'string';
  */
 function isWebSocketUrl(url: unknown): boolean {
   try {
-    return isString(url) && /^wss?:$/.test(new URL((url as string).replace(/\{(host|port)\}/g, '1'), 'ws://h').protocol);
+    return isString(url) && /^wss?:$/.test(new URL(url.replace(/\{(host|port)\}/g, '1'), 'ws://h').protocol);
   } catch {
     return false;
   }

@@ -1,5 +1,13 @@
 // The XMLSocket class: connection state machine, AS2 callbacks and AS3 events.
-import { checkOption, mergeOptions, missingError, settingsFor, type Settings, type SettingsCache, type XMLSocketOptions } from './config';
+import {
+  checkOption,
+  mergeOptions,
+  missingError,
+  settingsFor,
+  type Settings,
+  type SettingsCache,
+  type XMLSocketOptions,
+} from './config';
 import { DataEvent, IOErrorEvent, SecurityErrorEvent, XMLEvent, type XMLSocketEventMap } from './events';
 import { encodeStreamMessage, encodeText, messageText, StreamDecoder } from './framing';
 import { resolveUrl } from './routing';
@@ -71,7 +79,6 @@ function call(socket: object, handler: unknown, argument?: unknown): void {
     reportError(error);
   }
 }
-
 
 /** Detaches and closes a connection without telling anyone (no onClose, no close). */
 function drop(state: SocketState): void {

@@ -16,7 +16,6 @@ function parserFor(settings: Settings): XMLParserLike {
   throw missingError('DOMParser', 'parser', NO_PARSER_ERROR);
 }
 
-
 /** A DOM cannot hold top-level text, so an empty or blank message is an empty document. */
 function emptyDocument(parser: XMLParserLike): Document {
   const doc = parser.parseFromString('<x/>', 'text/xml');
@@ -30,8 +29,8 @@ function emptyDocument(parser: XMLParserLike): Document {
  */
 export function removeWhitespaceText(root: Node): void {
   const elements = [root];
-  for (let parent; (parent = elements.pop()); ) {
-    for (let node = parent.firstChild; node; ) {
+  for (let parent; (parent = elements.pop());) {
+    for (let node = parent.firstChild; node;) {
       const next: ChildNode | null = node.nextSibling;
       if (node.nodeType === 3 && WHITE.test(node.nodeValue!)) parent.removeChild(node);
       else if (node.nodeType === 1) elements.push(node);
@@ -90,7 +89,8 @@ let globalSerializer: XMLSerializer | undefined;
  */
 export function toMessage(value: unknown, settings: Settings): string {
   if (!isDomNode(value)) return String(value);
-  const serializer = typeof XMLSerializer === 'function' ? (globalSerializer ??= new XMLSerializer()) : settings.serializer;
+  const serializer =
+    typeof XMLSerializer === 'function' ? (globalSerializer ??= new XMLSerializer()) : settings.serializer;
   if (!serializer) throw missingError('XMLSerializer', 'serializer', NO_PARSER_ERROR);
   return (value.nodeType === 9 ? [...value.childNodes] : [value])
     .map((node) => serializer.serializeToString(node))

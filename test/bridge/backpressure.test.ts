@@ -74,7 +74,9 @@ test('a WebSocket client that does not read stops the bridge reading from TCP', 
     ws.pause(); // stop reading the socket: the kernel buffers fill, then the bridge's queue
     const stalled = await pushing;
     const readFromTcp = bytesMetric(b.bridge.metrics(), 'to_client');
-    console.log(`# TCP->WS: server wrote ${(pushed / 2 ** 20).toFixed(1)} MiB before stalling; bridge read ${(readFromTcp / 2 ** 20).toFixed(1)} MiB`);
+    console.log(
+      `# TCP->WS: server wrote ${(pushed / 2 ** 20).toFixed(1)} MiB before stalling; bridge read ${(readFromTcp / 2 ** 20).toFixed(1)} MiB`,
+    );
     assert.ok(stalled, 'the server never stalled: the bridge kept reading');
     assert.ok(pushed < WINDOW, `server wrote ${pushed} bytes`);
     assert.ok(readFromTcp < WINDOW, `bridge read ${readFromTcp} bytes from TCP`);
@@ -126,7 +128,9 @@ test('a TCP server that does not read stops the bridge reading from the WebSocke
     }
     const accepted = offered - ws.bufferedAmount; // what left the client process
     const readFromWs = bytesMetric(b.bridge.metrics(), 'to_target');
-    console.log(`# WS->TCP: client got ${(accepted / 2 ** 20).toFixed(1)} MiB out before stalling; bridge read ${(readFromWs / 2 ** 20).toFixed(1)} MiB`);
+    console.log(
+      `# WS->TCP: client got ${(accepted / 2 ** 20).toFixed(1)} MiB out before stalling; bridge read ${(readFromWs / 2 ** 20).toFixed(1)} MiB`,
+    );
     assert.ok(stalled, 'the client never stalled: the bridge kept reading');
     assert.ok(accepted < WINDOW, `client sent ${accepted} bytes`);
     assert.ok(readFromWs < WINDOW, `bridge read ${readFromWs} bytes from the WebSocket`);
@@ -154,7 +158,9 @@ test('a TCP server that does not read stops the bridge reading from the WebSocke
 function rawClient(port: number, protocol: string): Promise<{ socket: Socket; rest: Buffer }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
-      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`);
+      socket.write(
+        `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
+      );
     });
     let head = Buffer.alloc(0);
     const onData = (d: Buffer) => {
@@ -171,50 +177,55 @@ function rawClient(port: number, protocol: string): Promise<{ socket: Socket; re
   });
 }
 
-test('message framing, small messages, small high-water mark: TCP pauses, then resumes, and every frame arrives', { timeout: 120_000 }, async () => {
-  // Many small frames per TCP read, most of them sent without a send callback (see
-  // Pair.send): the bridge must still stop reading TCP while the client does not read,
-  // and start again once it does. The client is a bare socket, so that "not reading"
-  // is exact (ws's own pause() keeps a chunk it already read).
-  const MESSAGE = Buffer.from('<m d="0123456789012345678901234567890123456789"/>\0');
-  const FRAME = Buffer.concat([Buffer.from([0x81, MESSAGE.length - 1]), MESSAGE.subarray(0, -1)]);
-  const BATCH = Buffer.concat(Array.from({ length: 1024 }, () => MESSAGE));
-  let written = 0;
-  let pushDone!: (stalled: boolean) => void;
-  const pushing = new Promise<boolean>((r) => (pushDone = r));
-  const server = await tcpServer((s: Socket) => {
-    void offerUntilStalled(s, () => {
-      written += BATCH.length;
-      return BATCH;
-    }).then(pushDone);
-  });
-  // No keepalive: a ping frame would land in the byte stream this test compares exactly
-  // (it did once, at a frame boundary, 30 s pings being dealt anywhere in the interval).
-  const b = await startBridge({ target: server.address, highWaterMark: 4096, pingInterval: 0 });
-  try {
-    const { socket, rest } = await rawClient(b.port, 'xmlsocket.message');
-    assert.ok(await pushing, 'the server never stalled: the bridge kept reading');
-    const expectedBytes = (written / MESSAGE.length) * FRAME.length;
-    let got = rest.length;
-    let mismatch = -1;
-    const check = (d: Buffer, at: number) => {
-      for (let i = 0; i < d.length && mismatch === -1; i++) if (d[i] !== FRAME[(at + i) % FRAME.length]) mismatch = at + i;
-    };
-    check(rest, 0);
-    const all = new Promise<void>((resolve) => {
-      socket.on('data', (d: Buffer) => {
-        check(d, got);
-        got += d.length;
-        if (got >= expectedBytes) resolve();
-      });
+test(
+  'message framing, small messages, small high-water mark: TCP pauses, then resumes, and every frame arrives',
+  { timeout: 120_000 },
+  async () => {
+    // Many small frames per TCP read, most of them sent without a send callback (see
+    // Pair.send): the bridge must still stop reading TCP while the client does not read,
+    // and start again once it does. The client is a bare socket, so that "not reading"
+    // is exact (ws's own pause() keeps a chunk it already read).
+    const MESSAGE = Buffer.from('<m d="0123456789012345678901234567890123456789"/>\0');
+    const FRAME = Buffer.concat([Buffer.from([0x81, MESSAGE.length - 1]), MESSAGE.subarray(0, -1)]);
+    const BATCH = Buffer.concat(Array.from({ length: 1024 }, () => MESSAGE));
+    let written = 0;
+    let pushDone!: (stalled: boolean) => void;
+    const pushing = new Promise<boolean>((r) => (pushDone = r));
+    const server = await tcpServer((s: Socket) => {
+      void offerUntilStalled(s, () => {
+        written += BATCH.length;
+        return BATCH;
+      }).then(pushDone);
     });
-    socket.resume();
-    await all;
-    assert.equal(mismatch, -1);
-    assert.equal(got, expectedBytes);
-    socket.destroy();
-  } finally {
-    await b.close();
-    await server.close();
-  }
-});
+    // No keepalive: a ping frame would land in the byte stream this test compares exactly
+    // (it did once, at a frame boundary, 30 s pings being dealt anywhere in the interval).
+    const b = await startBridge({ target: server.address, highWaterMark: 4096, pingInterval: 0 });
+    try {
+      const { socket, rest } = await rawClient(b.port, 'xmlsocket.message');
+      assert.ok(await pushing, 'the server never stalled: the bridge kept reading');
+      const expectedBytes = (written / MESSAGE.length) * FRAME.length;
+      let got = rest.length;
+      let mismatch = -1;
+      const check = (d: Buffer, at: number) => {
+        for (let i = 0; i < d.length && mismatch === -1; i++)
+          if (d[i] !== FRAME[(at + i) % FRAME.length]) mismatch = at + i;
+      };
+      check(rest, 0);
+      const all = new Promise<void>((resolve) => {
+        socket.on('data', (d: Buffer) => {
+          check(d, got);
+          got += d.length;
+          if (got >= expectedBytes) resolve();
+        });
+      });
+      socket.resume();
+      await all;
+      assert.equal(mismatch, -1);
+      assert.equal(got, expectedBytes);
+      socket.destroy();
+    } finally {
+      await b.close();
+      await server.close();
+    }
+  },
+);

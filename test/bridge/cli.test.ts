@@ -24,7 +24,10 @@ interface Run {
 /** Starts the CLI from source; `onLine` sees each stdout line as it comes. */
 function cli(args: string[], onLine?: (line: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -62,22 +65,28 @@ after(async () => {
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`${signal}: open WebSockets get 1001 and the process exits 0`, async () => {
     let closeCode: Promise<{ code: number }> | undefined;
-    const run = await cli(['--listen', `${HOST}:0`, '--target', server.address, '--shutdown-timeout', '5'], (line, kill) => {
-      const entry = JSON.parse(line) as { event: string; address?: string };
-      if (entry.event !== 'listening') return;
-      const port = Number(entry.address!.split(':').pop());
-      closeCode = (async () => {
-        const ws = await openWs(`ws://${HOST}:${port}/`);
-        const done = closed(ws);
-        kill(signal);
-        return done;
-      })();
-    });
+    const run = await cli(
+      ['--listen', `${HOST}:0`, '--target', server.address, '--shutdown-timeout', '5'],
+      (line, kill) => {
+        const entry = JSON.parse(line) as { event: string; address?: string };
+        if (entry.event !== 'listening') return;
+        const port = Number(entry.address!.split(':').pop());
+        closeCode = (async () => {
+          const ws = await openWs(`ws://${HOST}:${port}/`);
+          const done = closed(ws);
+          kill(signal);
+          return done;
+        })();
+      },
+    );
     assert.ok(closeCode, `never saw the listening line: ${run.stdout} ${run.stderr}`);
     assert.equal((await closeCode).code, 1001);
     assert.equal(run.signal, null);
     assert.equal(run.code, 0);
-    const events = run.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { event: string; reason?: string }));
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; reason?: string });
     assert.ok(events.some((e) => e.event === 'connection' && e.reason === 'shutdown'));
     assert.equal(events.at(-1)?.event, 'closed');
   });
@@ -85,21 +94,27 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 test('a client that never answers the close handshake cannot hold shutdown past --shutdown-timeout', async () => {
   let client: Promise<WebSocket> | undefined;
-  const run = await cli(['--listen', `${HOST}:0`, '--target', server.address, '--shutdown-timeout', '0.5'], (line, kill) => {
-    const entry = JSON.parse(line) as { event: string; address?: string };
-    if (entry.event !== 'listening') return;
-    client = (async () => {
-      const ws = await openWs(`ws://${HOST}:${Number(entry.address!.split(':').pop())}/`);
-      ws.pause(); // never reads the 1001 close frame, so never answers it
-      kill('SIGTERM');
-      return ws;
-    })();
-  });
+  const run = await cli(
+    ['--listen', `${HOST}:0`, '--target', server.address, '--shutdown-timeout', '0.5'],
+    (line, kill) => {
+      const entry = JSON.parse(line) as { event: string; address?: string };
+      if (entry.event !== 'listening') return;
+      client = (async () => {
+        const ws = await openWs(`ws://${HOST}:${Number(entry.address!.split(':').pop())}/`);
+        ws.pause(); // never reads the 1001 close frame, so never answers it
+        kill('SIGTERM');
+        return ws;
+      })();
+    },
+  );
   assert.ok(client);
   (await client).terminate();
   assert.equal(run.signal, null);
   assert.equal(run.code, 0);
-  const events = run.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { event: string }).event);
+  const events = run.stdout
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { event: string }).event);
   assert.equal(events.at(-1), 'closed');
 });
 
@@ -134,24 +149,31 @@ test('operator errors exit 2 with one line naming the problem', async () => {
       cli(['--target']),
       cli(['--target', server.address, '--ping-interval', '-5']),
     ]);
-    assertOperatorError(runs[0]!, /unknown option --bogus/, 'ERR_BRIDGE_UNKNOWN_OPTION');
-    assertOperatorError(runs[1]!, /maxMessage must be a positive size/, 'ERR_BRIDGE_INVALID_OPTION');
-    assertOperatorError(runs[2]!, /target must be HOST:PORT/, 'ERR_BRIDGE_INVALID_OPTION');
-    assertOperatorError(runs[3]!, /no target/, 'ERR_BRIDGE_NO_TARGET');
-    assertOperatorError(runs[4]!, /cannot read config file .*missing\.json/, 'ERR_BRIDGE_CONFIG_UNREADABLE');
-    assertOperatorError(runs[10]!, /pingInterval must be a number of seconds/, 'ERR_BRIDGE_INVALID_OPTION');
-    assertOperatorError(runs[5]!, /broken\.json is not valid JSON/, 'ERR_BRIDGE_CONFIG_INVALID');
-    assertOperatorError(runs[6]!, /unknown option "maxMesage"/, 'ERR_BRIDGE_UNKNOWN_OPTION');
-    assertOperatorError(runs[7]!, /must contain a JSON object/, 'ERR_BRIDGE_CONFIG_INVALID');
-    assertOperatorError(runs[8]!, new RegExp(`cannot listen on ${HOST}:${taken}: address already in use`), 'ERR_BRIDGE_ADDRESS_IN_USE');
-    assertOperatorError(runs[9]!, /--target needs a value/, 'ERR_BRIDGE_INVALID_OPTION');
+    assertOperatorError(runs[0], /unknown option --bogus/, 'ERR_BRIDGE_UNKNOWN_OPTION');
+    assertOperatorError(runs[1], /maxMessage must be a positive size/, 'ERR_BRIDGE_INVALID_OPTION');
+    assertOperatorError(runs[2], /target must be HOST:PORT/, 'ERR_BRIDGE_INVALID_OPTION');
+    assertOperatorError(runs[3], /no target/, 'ERR_BRIDGE_NO_TARGET');
+    assertOperatorError(runs[4], /cannot read config file .*missing\.json/, 'ERR_BRIDGE_CONFIG_UNREADABLE');
+    assertOperatorError(runs[10], /pingInterval must be a number of seconds/, 'ERR_BRIDGE_INVALID_OPTION');
+    assertOperatorError(runs[5], /broken\.json is not valid JSON/, 'ERR_BRIDGE_CONFIG_INVALID');
+    assertOperatorError(runs[6], /unknown option "maxMesage"/, 'ERR_BRIDGE_UNKNOWN_OPTION');
+    assertOperatorError(runs[7], /must contain a JSON object/, 'ERR_BRIDGE_CONFIG_INVALID');
+    assertOperatorError(
+      runs[8],
+      new RegExp(`cannot listen on ${HOST}:${taken}: address already in use`),
+      'ERR_BRIDGE_ADDRESS_IN_USE',
+    );
+    assertOperatorError(runs[9], /--target needs a value/, 'ERR_BRIDGE_INVALID_OPTION');
   } finally {
     blocker.close();
   }
 });
 
 test('a config file works, and flags override it', async () => {
-  writeFileSync(join(dir, 'good.json'), JSON.stringify({ listen: `${HOST}:1`, target: server.address, maxMessage: 4, quiet: false }));
+  writeFileSync(
+    join(dir, 'good.json'),
+    JSON.stringify({ listen: `${HOST}:1`, target: server.address, maxMessage: 4, quiet: false }),
+  );
   let reply: Promise<number> | undefined;
   const run = await cli(['--config', join(dir, 'good.json'), '--listen', `${HOST}:0`], (line, kill) => {
     const entry = JSON.parse(line) as { event: string; address?: string };
@@ -172,9 +194,31 @@ test('a config file works, and flags override it', async () => {
 test('--help lists every option with its default and exits 0', async () => {
   const run = await cli(['--help']);
   assert.equal(run.code, 0);
-  for (const flag of ['--listen', '--target', '--route', '--allow', '--origin', '--framing', '--max-message', '--connect-timeout',
-    '--max-connections', '--max-per-ip', '--idle-timeout', '--ping-interval', '--headers-timeout', '--max-header-size', '--high-water-mark', '--shutdown-timeout', '--static', '--cert', '--key',
-    '--trust-proxy', '--config', '--quiet', '--verbose']) {
+  for (const flag of [
+    '--listen',
+    '--target',
+    '--route',
+    '--allow',
+    '--origin',
+    '--framing',
+    '--max-message',
+    '--connect-timeout',
+    '--max-connections',
+    '--max-per-ip',
+    '--idle-timeout',
+    '--ping-interval',
+    '--headers-timeout',
+    '--max-header-size',
+    '--high-water-mark',
+    '--shutdown-timeout',
+    '--static',
+    '--cert',
+    '--key',
+    '--trust-proxy',
+    '--config',
+    '--quiet',
+    '--verbose',
+  ]) {
     const line = run.stdout.split('\n').find((l) => l.trimStart().startsWith(`${flag} `));
     assert.ok(line, `${flag} missing from --help`);
     assert.match(line, /\[default: [^\]]+\]/, `${flag} has no default in --help`);

@@ -53,8 +53,10 @@ test('a client leaving while the bridge connects cancels the TCP attempt', async
   try {
     const net = await import('node:net');
     const s = net.connect(b.port, HOST);
-    s.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    s.write(
+      'GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
     const { waitFor } = await import('./helpers.js');
     await waitFor(() => /handshakes_pending 1/.test(b.bridge.metrics()), 'pending handshake');
     s.destroy();

@@ -40,14 +40,23 @@ test('splits at 0x00 and keeps the unterminated tail pending', () => {
 test('property: every chunking of a stream gives the same messages', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a.filter((b) => b !== 0))), { maxLength: 20 }),
+      fc.array(
+        fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a.filter((b) => b !== 0))),
+        { maxLength: 20 },
+      ),
       fc.uint8Array({ maxLength: 30 }).map(Buffer.from),
       fc.array(fc.nat(), { maxLength: 30 }),
       (messages, tail, points) => {
-        const stream = Buffer.concat([...messages.flatMap((m) => [m, Buffer.from([0])]), Buffer.from(tail.filter((b) => b !== 0))]);
+        const stream = Buffer.concat([
+          ...messages.flatMap((m) => [m, Buffer.from([0])]),
+          Buffer.from(tail.filter((b) => b !== 0)),
+        ]);
         const got = run(1000, cut(stream, points));
         assert.notEqual(got, 'overflow');
-        assert.deepEqual((got as Buffer[]).map((b) => b.toString('hex')), messages.map((m) => m.toString('hex')));
+        assert.deepEqual(
+          (got as Buffer[]).map((b) => b.toString('hex')),
+          messages.map((m) => m.toString('hex')),
+        );
       },
     ),
   );

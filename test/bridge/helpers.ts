@@ -102,7 +102,11 @@ export function closed(ws: WebSocket): Promise<{ code: number; reason: string }>
 }
 
 /** Collects messages from a WebSocket. */
-export function collect(ws: WebSocket): { frames: { data: Buffer; binary: boolean }[]; bytes(): Buffer; next(n: number): Promise<void> } {
+export function collect(ws: WebSocket): {
+  frames: { data: Buffer; binary: boolean }[];
+  bytes(): Buffer;
+  next(n: number): Promise<void>;
+} {
   const frames: { data: Buffer; binary: boolean }[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
   ws.on('message', (data, binary) => {
@@ -138,7 +142,11 @@ export function readBytes(s: Socket, n: number): Promise<Buffer> {
  * Sends a WebSocket handshake with an exact, unnormalised path (clients like `ws`
  * resolve `..` and re-encode) and returns the HTTP status: 101 when accepted.
  */
-export function rawUpgrade(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+export function rawUpgrade(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({
       host: HOST,
@@ -168,7 +176,11 @@ export function rawUpgrade(port: number, path: string, headers: Record<string, s
 }
 
 /** Plain HTTP GET on loopback. */
-export function httpGet(port: number, path: string, method = 'GET'): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+export function httpGet(
+  port: number,
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: HOST, port, path, method, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -215,7 +227,7 @@ const handedOut = new Set<number>();
 function ephemeralRange(): [number, number] {
   try {
     const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (low > 0 && high >= low) return [low, high];
+    if (low !== undefined && high !== undefined && low > 0 && high >= low) return [low, high];
   } catch {}
   return [32768, 60999];
 }
@@ -253,10 +265,17 @@ export async function closedPort(): Promise<number> {
  * queue is filled, so further SYNs go unanswered.
  */
 export async function blackholePort(): Promise<{ port: number; close(): void }> {
-  const child: ChildProcess = spawn(process.execPath, ['-e', `
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const s = require('net').createServer();
     s.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => process.stdout.write(s.address().port + '\\n'));
-  `], { stdio: ['ignore', 'pipe', 'inherit'] });
+  `,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
     child.once('exit', () => reject(new Error('blackhole child exited')));

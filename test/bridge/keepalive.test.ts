@@ -41,31 +41,38 @@ test('a client answering pings stays bridged through many intervals', { timeout:
   }
 });
 
-test('pings are not traffic: --idle-timeout still closes a pair that only exchanges pings', { timeout: 120_000 }, async () => {
-  const server = await tcpServer(echo);
-  const b = await startBridge({ target: server.address, pingInterval: 0.1, idleTimeout: 0.6 });
-  try {
-    const ws = await openWs(b.url());
-    let pings = 0;
-    ws.on('ping', () => (pings += 1));
-    const { code, reason } = await closed(ws);
-    assert.equal(code, 1000);
-    assert.equal(reason, 'idle timeout');
-    assert.ok(pings >= 1, 'pings were exchanged before the idle timeout');
-    await waitFor(() => b.logs.some((l) => l.event === 'connection'), 'log line');
-    assert.equal(b.logs.find((l) => l.event === 'connection')!.reason, 'idle_timeout');
-  } finally {
-    await b.close();
-    await server.close();
-  }
-});
+test(
+  'pings are not traffic: --idle-timeout still closes a pair that only exchanges pings',
+  { timeout: 120_000 },
+  async () => {
+    const server = await tcpServer(echo);
+    const b = await startBridge({ target: server.address, pingInterval: 0.1, idleTimeout: 0.6 });
+    try {
+      const ws = await openWs(b.url());
+      let pings = 0;
+      ws.on('ping', () => (pings += 1));
+      const { code, reason } = await closed(ws);
+      assert.equal(code, 1000);
+      assert.equal(reason, 'idle timeout');
+      assert.ok(pings >= 1, 'pings were exchanged before the idle timeout');
+      await waitFor(() => b.logs.some((l) => l.event === 'connection'), 'log line');
+      assert.equal(b.logs.find((l) => l.event === 'connection')!.reason, 'idle_timeout');
+    } finally {
+      await b.close();
+      await server.close();
+    }
+  },
+);
 
 test('the sweep visits every pair exactly once per interval, a slot per tick, never all at once', (t) => {
   t.mock.timers.enable({ apis: ['setInterval'] });
   const intervalMs = 1000; // 10 slots of 100 ms
   const keepalive = new Keepalive(intervalMs);
   const visits = new Map<number, number>();
-  const pairs = Array.from({ length: 95 }, (_, i) => ({ keepaliveSlot: -1, heartbeat: () => visits.set(i, (visits.get(i) ?? 0) + 1) }));
+  const pairs = Array.from({ length: 95 }, (_, i) => ({
+    keepaliveSlot: -1,
+    heartbeat: () => visits.set(i, (visits.get(i) ?? 0) + 1),
+  }));
   for (const p of pairs) keepalive.add(p);
   keepalive.start();
   t.mock.timers.tick(100);
@@ -73,12 +80,21 @@ test('the sweep visits every pair exactly once per interval, a slot per tick, ne
   assert.ok(firstTick > 0 && firstTick <= 10, `one tick served ${firstTick} of 95 pairs`);
   t.mock.timers.tick(900);
   assert.equal(visits.size, 95);
-  assert.ok([...visits.values()].every((n) => n === 1), 'each pair once in the first interval');
+  assert.ok(
+    [...visits.values()].every((n) => n === 1),
+    'each pair once in the first interval',
+  );
   keepalive.delete(pairs[0]!);
   t.mock.timers.tick(1000);
   assert.equal(visits.get(0), 1, 'a deleted pair is not visited again');
-  assert.ok([...visits.entries()].every(([i, n]) => i === 0 || n === 2), 'the others once more');
+  assert.ok(
+    [...visits.entries()].every(([i, n]) => i === 0 || n === 2),
+    'the others once more',
+  );
   keepalive.stop();
   t.mock.timers.tick(5000);
-  assert.ok([...visits.entries()].every(([i, n]) => n === (i === 0 ? 1 : 2)), 'no visits after stop()');
+  assert.ok(
+    [...visits.entries()].every(([i, n]) => n === (i === 0 ? 1 : 2)),
+    'no visits after stop()',
+  );
 });

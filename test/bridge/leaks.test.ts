@@ -38,6 +38,9 @@ test('1,000 open/close cycles leave no sockets, timers or handles behind', async
   await server.close();
   // WebSocket clients and their sockets close asynchronously; give them a moment, bounded.
   // Client sockets finish closing asynchronously; wait (bounded), then compare exactly.
-  await waitFor(() => process.getActiveResourcesInfo().sort().join() === baseline.join(), 'handles back to baseline').catch(() => {});
+  await waitFor(
+    () => process.getActiveResourcesInfo().sort().join() === baseline.join(),
+    'handles back to baseline',
+  ).catch(() => {});
   assert.deepEqual(process.getActiveResourcesInfo().sort(), baseline);
 });

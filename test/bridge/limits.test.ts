@@ -45,7 +45,10 @@ test('in message mode an oversized unterminated TCP message closes only that con
     bigTcp.write(`<ok/>\0${'x'.repeat(600)}`);
     bigTcp.write('y'.repeat(600)); // 1200 bytes and still no 0x00
     assert.equal((await bigClosed).code, 1009);
-    assert.deepEqual(bigGot.frames.map((f) => f.data.toString()), ['<ok/>']);
+    assert.deepEqual(
+      bigGot.frames.map((f) => f.data.toString()),
+      ['<ok/>'],
+    );
     otherTcp.write(`<m>${'z'.repeat(993)}</m>\0`); // exactly maxMessage bytes: allowed
     await otherGot.next(1);
     assert.equal(otherGot.frames[0]!.data.length, 1000);

@@ -2,7 +2,17 @@
 // frame becomes the message plus one 0x00.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { closed, collect, openWs, readBytes, startBridge, tcpServer, waitFor, type TcpServer, type TestBridge } from './helpers.js';
+import {
+  closed,
+  collect,
+  openWs,
+  readBytes,
+  startBridge,
+  tcpServer,
+  waitFor,
+  type TcpServer,
+  type TestBridge,
+} from './helpers.js';
 
 let server: TcpServer;
 let b: TestBridge;
@@ -42,7 +52,13 @@ test('many messages per segment and messages split across segments: one text fra
   await tick();
   assert.deepEqual(
     got.frames.map((f) => [f.data.toString('utf8'), f.binary]),
-    [['<a/>', false], ['<b x="1"/>', false], ['<c>text</c>', false], ['', false], ['<d>€😀</d>', false]],
+    [
+      ['<a/>', false],
+      ['<b x="1"/>', false],
+      ['<c>text</c>', false],
+      ['', false],
+      ['<d>€😀</d>', false],
+    ],
   );
   ws.close();
   await closed(ws);
@@ -98,5 +114,8 @@ test('an unterminated tail is dropped when the server closes, as Flash does', as
   const { code } = await done;
   assert.equal(code, 1000);
   await waitFor(() => got.frames.length >= 1, 'last message');
-  assert.deepEqual(got.frames.map((f) => f.data.toString()), ['<last/>']);
+  assert.deepEqual(
+    got.frames.map((f) => f.data.toString()),
+    ['<last/>'],
+  );
 });

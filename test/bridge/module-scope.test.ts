@@ -7,7 +7,10 @@ test('importing the bridge entry has no side effects: no globals, no handles', a
   const globalsBefore = new Set(Object.getOwnPropertyNames(globalThis));
   const handlesBefore = process.getActiveResourcesInfo().length;
   const mod = await import('../../src/bridge.js');
-  assert.deepEqual(Object.getOwnPropertyNames(globalThis).filter((n) => !globalsBefore.has(n)), []);
+  assert.deepEqual(
+    Object.getOwnPropertyNames(globalThis).filter((n) => !globalsBefore.has(n)),
+    [],
+  );
   assert.equal(process.getActiveResourcesInfo().length, handlesBefore);
   assert.deepEqual(Object.keys(mod).sort(), ['BridgeError', 'DEFAULTS', 'createBridge']);
 });

@@ -1,7 +1,20 @@
 // /healthz, /metrics and the per-connection log line.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { closed, collect, echo, httpGet, metricsOf, openWs, rawUpgrade, startBridge, tcpServer, waitFor, type TcpServer, type TestBridge } from './helpers.js';
+import {
+  closed,
+  collect,
+  echo,
+  httpGet,
+  metricsOf,
+  openWs,
+  rawUpgrade,
+  startBridge,
+  tcpServer,
+  waitFor,
+  type TcpServer,
+  type TestBridge,
+} from './helpers.js';
 
 let server: TcpServer;
 let b: TestBridge;
@@ -26,7 +39,14 @@ async function health(): Promise<Record<string, unknown>> {
 test('/metrics is Prometheus text with HELP and TYPE for every metric', async () => {
   const res = await httpGet(b.port, '/metrics');
   const text = res.body.toString();
-  for (const name of ['connections_open', 'connections_total', 'refusals_total', 'bytes_total', 'messages_total', 'closes_total']) {
+  for (const name of [
+    'connections_open',
+    'connections_total',
+    'refusals_total',
+    'bytes_total',
+    'messages_total',
+    'closes_total',
+  ]) {
     assert.match(text, new RegExp(`^# HELP xmlsocket_bridge_${name} `, 'm'));
     assert.match(text, new RegExp(`^# TYPE xmlsocket_bridge_${name} (gauge|counter)$`, 'm'));
   }
@@ -46,9 +66,18 @@ test('/healthz and /metrics follow connections, refusals, bytes and messages', a
   assert.equal((await health()).connections, 1);
   assert.equal(m1.get('xmlsocket_bridge_connections_open'), 1);
   assert.equal(m1.get('xmlsocket_bridge_connections_total'), m0.get('xmlsocket_bridge_connections_total')! + 1);
-  assert.equal(m1.get('xmlsocket_bridge_bytes_total{direction="to_target"}'), m0.get('xmlsocket_bridge_bytes_total{direction="to_target"}')! + 5);
-  assert.equal(m1.get('xmlsocket_bridge_bytes_total{direction="to_client"}'), m0.get('xmlsocket_bridge_bytes_total{direction="to_client"}')! + 5);
-  assert.equal(m1.get('xmlsocket_bridge_messages_total{direction="to_target"}'), m0.get('xmlsocket_bridge_messages_total{direction="to_target"}')! + 1);
+  assert.equal(
+    m1.get('xmlsocket_bridge_bytes_total{direction="to_target"}'),
+    m0.get('xmlsocket_bridge_bytes_total{direction="to_target"}')! + 5,
+  );
+  assert.equal(
+    m1.get('xmlsocket_bridge_bytes_total{direction="to_client"}'),
+    m0.get('xmlsocket_bridge_bytes_total{direction="to_client"}')! + 5,
+  );
+  assert.equal(
+    m1.get('xmlsocket_bridge_messages_total{direction="to_target"}'),
+    m0.get('xmlsocket_bridge_messages_total{direction="to_target"}')! + 1,
+  );
 
   await rawUpgrade(b.port, '/nowhere');
   ws.close();
@@ -56,8 +85,14 @@ test('/healthz and /metrics follow connections, refusals, bytes and messages', a
   await waitFor(() => b.bridge.connections === 0, 'pair closed');
   const m2 = await metrics();
   assert.equal(m2.get('xmlsocket_bridge_connections_open'), 0);
-  assert.equal(m2.get('xmlsocket_bridge_refusals_total{reason="unknown_path"}'), m0.get('xmlsocket_bridge_refusals_total{reason="unknown_path"}')! + 1);
-  assert.equal(m2.get('xmlsocket_bridge_closes_total{reason="client_closed"}'), m0.get('xmlsocket_bridge_closes_total{reason="client_closed"}')! + 1);
+  assert.equal(
+    m2.get('xmlsocket_bridge_refusals_total{reason="unknown_path"}'),
+    m0.get('xmlsocket_bridge_refusals_total{reason="unknown_path"}')! + 1,
+  );
+  assert.equal(
+    m2.get('xmlsocket_bridge_closes_total{reason="client_closed"}'),
+    m0.get('xmlsocket_bridge_closes_total{reason="client_closed"}')! + 1,
+  );
   assert.equal((await health()).connections, 0);
 });
 

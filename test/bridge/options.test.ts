@@ -39,7 +39,7 @@ test('invalid values and unknown keys throw with stable codes', () => {
     [{ target: '127.0.0.1:5000', listen: 'nope' }, 'ERR_BRIDGE_INVALID_OPTION'],
     [{ target: '127.0.0.1:5000', origins: ['https://a.example/'] }, 'ERR_BRIDGE_INVALID_OPTION'],
     [{ target: '127.0.0.1:5000', origins: ['*'] }, 'ERR_BRIDGE_INVALID_OPTION'],
-    [{ routes: { 'chat': '127.0.0.1:5000' } }, 'ERR_BRIDGE_INVALID_OPTION'],
+    [{ routes: { chat: '127.0.0.1:5000' } }, 'ERR_BRIDGE_INVALID_OPTION'],
     [{ routes: { '/a/../b': '127.0.0.1:5000' } }, 'ERR_BRIDGE_INVALID_OPTION'],
     [{ routes: { '/a%20b': '127.0.0.1:5000' } }, 'ERR_BRIDGE_INVALID_OPTION'],
     [{ routes: { '/a': { target: '127.0.0.1:5000', extra: 1 } as never } }, 'ERR_BRIDGE_UNKNOWN_OPTION'],
@@ -62,9 +62,25 @@ test('sizes and seconds accept the documented spellings', () => {
 
 test('flags map to camelCase options; repeatable flags collect', () => {
   const parsed = parseArgs([
-    '--listen', '127.0.0.1:9000', '--route', '/chat=127.0.0.1:5000', '--route=/game=127.0.0.1:5001,message',
-    '--allow', 'a.internal:1', '--allow', 'b.internal:2', '--origin', 'https://game.example', '--max-message', '64k',
-    '--max-per-ip', '3', '--idle-timeout', '30', '--trust-proxy', '--quiet',
+    '--listen',
+    '127.0.0.1:9000',
+    '--route',
+    '/chat=127.0.0.1:5000',
+    '--route=/game=127.0.0.1:5001,message',
+    '--allow',
+    'a.internal:1',
+    '--allow',
+    'b.internal:2',
+    '--origin',
+    'https://game.example',
+    '--max-message',
+    '64k',
+    '--max-per-ip',
+    '3',
+    '--idle-timeout',
+    '30',
+    '--trust-proxy',
+    '--quiet',
   ]);
   assert.equal(parsed.kind, 'run');
   assert.deepEqual(parsed.kind === 'run' && parsed.options, {

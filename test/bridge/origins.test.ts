@@ -1,7 +1,17 @@
 // The --origin allowlist: exact match; a missing Origin is refused once a list is set.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { closed, echo, openWs, rawUpgrade, settle, startBridge, tcpServer, type TcpServer, type TestBridge } from './helpers.js';
+import {
+  closed,
+  echo,
+  openWs,
+  rawUpgrade,
+  settle,
+  startBridge,
+  tcpServer,
+  type TcpServer,
+  type TestBridge,
+} from './helpers.js';
 
 let server: TcpServer;
 let b: TestBridge;
@@ -23,7 +33,14 @@ test('a listed origin connects', async () => {
 
 test('other origins, near-misses and a missing Origin get 403 without a TCP connection', async () => {
   const before = server.accepted;
-  for (const origin of ['http://evil.example', 'https://good.example', 'http://good.example:80', 'http://good.example/', 'http://GOOD.example', 'null']) {
+  for (const origin of [
+    'http://evil.example',
+    'https://good.example',
+    'http://good.example:80',
+    'http://good.example/',
+    'http://GOOD.example',
+    'null',
+  ]) {
     const res = await rawUpgrade(b.port, '/', { Origin: origin });
     assert.equal(res.status, 403, origin);
     assert.equal(res.body.trim(), 'origin');

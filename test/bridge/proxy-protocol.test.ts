@@ -6,7 +6,17 @@ import { after, before, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { parseProxyHeader, V1_MAX_LENGTH, V2_MAX_LENGTH } from '../../src/bridge/proxy-protocol.js';
 import { createBridge } from '../../src/bridge.js';
-import { closed, collect, echo, HOST, startBridge, tcpServer, waitFor, type TcpServer, type TestBridge } from './helpers.js';
+import {
+  closed,
+  collect,
+  echo,
+  HOST,
+  startBridge,
+  tcpServer,
+  waitFor,
+  type TcpServer,
+  type TestBridge,
+} from './helpers.js';
 
 const SIG = Buffer.from('0d0a0d0a000d0a515549540a', 'hex');
 
@@ -32,13 +42,21 @@ test('v1 TCP4, TCP6 and UNKNOWN', () => {
   const tcp4 = Buffer.from('PROXY TCP4 203.0.113.7 192.0.2.1 56324 443\r\nGET /');
   assert.deepEqual(parseProxyHeader(tcp4), {
     state: 'done',
-    header: { version: 1, source: { address: '203.0.113.7', port: 56324 }, destination: { address: '192.0.2.1', port: 443 } },
+    header: {
+      version: 1,
+      source: { address: '203.0.113.7', port: 56324 },
+      destination: { address: '192.0.2.1', port: 443 },
+    },
     length: tcp4.indexOf('GET'),
   });
   const tcp6 = parseProxyHeader(Buffer.from('PROXY TCP6 2001:db8::7 2001:db8::1 1 65535\r\n'));
   assert.equal(tcp6.state === 'done' && tcp6.header.source?.address, '2001:db8::7');
   assert.equal(tcp6.state === 'done' && tcp6.header.destination?.port, 65535);
-  assert.deepEqual(parseProxyHeader(Buffer.from('PROXY UNKNOWN\r\n')), { state: 'done', header: { version: 1, source: undefined, destination: undefined }, length: 15 });
+  assert.deepEqual(parseProxyHeader(Buffer.from('PROXY UNKNOWN\r\n')), {
+    state: 'done',
+    header: { version: 1, source: undefined, destination: undefined },
+    length: 15,
+  });
   assert.equal(parseProxyHeader(Buffer.from('PROXY UNKNOWN ffff::1 ffff::2 1 2\r\n')).state, 'done');
 });
 
@@ -68,10 +86,17 @@ test('v1 longer than 107 bytes without CRLF is refused; shorter waits for more',
 
 test('v2 PROXY over IPv4 and IPv6, with TLVs, and LOCAL', () => {
   const tlv = Buffer.from([0x04, 0x00, 0x03, 0x61, 0x62, 0x63]); // PP2_TYPE_NOOP
-  const v4 = Buffer.concat([v2(1, 0x11, inet4Body([198, 51, 100, 9], [10, 0, 0, 1], 40000, 8080, tlv)), Buffer.from('GET')]);
+  const v4 = Buffer.concat([
+    v2(1, 0x11, inet4Body([198, 51, 100, 9], [10, 0, 0, 1], 40000, 8080, tlv)),
+    Buffer.from('GET'),
+  ]);
   assert.deepEqual(parseProxyHeader(v4), {
     state: 'done',
-    header: { version: 2, source: { address: '198.51.100.9', port: 40000 }, destination: { address: '10.0.0.1', port: 8080 } },
+    header: {
+      version: 2,
+      source: { address: '198.51.100.9', port: 40000 },
+      destination: { address: '10.0.0.1', port: 8080 },
+    },
     length: v4.length - 3,
   });
   const body6 = Buffer.alloc(36);
@@ -84,7 +109,11 @@ test('v2 PROXY over IPv4 and IPv6, with TLVs, and LOCAL', () => {
   assert.deepEqual(r6.state === 'done' && r6.header.destination, { address: '::ffff:192.0.2.1', port: 443 });
   // LOCAL (the balancer's own health check): addresses, if any, are ignored.
   const local = parseProxyHeader(v2(0, 0x00, Buffer.alloc(0)));
-  assert.deepEqual(local, { state: 'done', header: { version: 2, source: undefined, destination: undefined }, length: 16 });
+  assert.deepEqual(local, {
+    state: 'done',
+    header: { version: 2, source: undefined, destination: undefined },
+    length: 16,
+  });
   const localWithAddresses = parseProxyHeader(v2(0, 0x11, inet4Body([1, 2, 3, 4], [5, 6, 7, 8], 1, 2)));
   assert.equal(localWithAddresses.state === 'done' && localWithAddresses.header.source, undefined);
 });
@@ -114,7 +143,8 @@ test('split across chunks: every prefix of a valid header is incomplete, never i
     v2(0, 0x00, Buffer.alloc(0)),
   ];
   for (const h of headers) {
-    for (let n = 0; n < h.length; n++) assert.equal(parseProxyHeader(h.subarray(0, n)).state, 'incomplete', `${h.toString('hex')} at ${n}`);
+    for (let n = 0; n < h.length; n++)
+      assert.equal(parseProxyHeader(h.subarray(0, n)).state, 'incomplete', `${h.toString('hex')} at ${n}`);
     assert.equal(parseProxyHeader(h).state, 'done');
   }
   // Garbage is refused at its first byte, not after a timeout.
@@ -149,7 +179,8 @@ function wsBehindProxy(header: Buffer, split = false): WebSocket {
       const write = s.write.bind(s) as (chunk: Buffer | string) => boolean;
       const held: (Buffer | string)[] = [];
       let ready = false;
-      (s as { write: (chunk: Buffer | string) => boolean }).write = (chunk) => (ready ? write(chunk) : (held.push(chunk), true));
+      (s as { write: (chunk: Buffer | string) => boolean }).write = (chunk) =>
+        ready ? write(chunk) : (held.push(chunk), true);
       s.once('connect', () => {
         write(header.subarray(0, 7));
         setTimeout(() => {
@@ -167,7 +198,9 @@ function opened(ws: WebSocket): Promise<void> {
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })),
+    );
   });
 }
 
@@ -249,13 +282,20 @@ test('a connection without a valid header is closed, logged with the reason, and
   const check = net.connect(b.port, HOST);
   await new Promise((r) => check.once('connect', r));
   check.end();
-  await waitFor(() => /refusals_total\{reason="proxy_protocol"\} 4/.test(b.bridge.metrics()), 'the silent refusal counted');
+  await waitFor(
+    () => /refusals_total\{reason="proxy_protocol"\} 4/.test(b.bridge.metrics()),
+    'the silent refusal counted',
+  );
   assert.equal(b.logs.slice(before).filter((l) => l.event === 'refused').length, 3);
 });
 
 test('proxyProtocol is validated and cannot be combined with TLS yet', () => {
-  assert.throws(() => createBridge({ target: '127.0.0.1:1', proxyProtocol: 'yes' as unknown as boolean }), { code: 'ERR_BRIDGE_INVALID_OPTION' });
-  assert.throws(() => createBridge({ target: '127.0.0.1:1', proxyProtocol: true, cert: 'c.pem', key: 'k.pem' }), { code: 'ERR_BRIDGE_INVALID_OPTION' });
+  assert.throws(() => createBridge({ target: '127.0.0.1:1', proxyProtocol: 'yes' as unknown as boolean }), {
+    code: 'ERR_BRIDGE_INVALID_OPTION',
+  });
+  assert.throws(() => createBridge({ target: '127.0.0.1:1', proxyProtocol: true, cert: 'c.pem', key: 'k.pem' }), {
+    code: 'ERR_BRIDGE_INVALID_OPTION',
+  });
 });
 
 test('close() drains proxied WebSockets with 1001 and cuts connections still sending their header', async () => {
@@ -280,19 +320,23 @@ test('close() drains proxied WebSockets with 1001 and cuts connections still sen
   await halfClosed;
 });
 
-test('behind a PROXY header, request heads are still bounded by --headers-timeout (slowloris)', { timeout: 15_000 }, async () => {
-  const own = await startBridge({ target: server.address, proxyProtocol: true, headersTimeout: 1 });
-  try {
-    const s = net.connect(own.port, HOST);
-    s.on('error', () => {});
-    let reply = '';
-    s.on('data', (d) => (reply += d.toString()));
-    const done = new Promise((r) => s.once('close', r));
-    // A valid header, then a request head that never ends.
-    s.write('PROXY TCP4 192.0.2.9 127.0.0.1 1000 80\r\nGET / HTTP/1.1\r\nHost: x\r\n');
-    await done;
-    assert.match(reply, /^HTTP\/1\.1 408 /);
-  } finally {
-    await own.close();
-  }
-});
+test(
+  'behind a PROXY header, request heads are still bounded by --headers-timeout (slowloris)',
+  { timeout: 15_000 },
+  async () => {
+    const own = await startBridge({ target: server.address, proxyProtocol: true, headersTimeout: 1 });
+    try {
+      const s = net.connect(own.port, HOST);
+      s.on('error', () => {});
+      let reply = '';
+      s.on('data', (d) => (reply += d.toString()));
+      const done = new Promise((r) => s.once('close', r));
+      // A valid header, then a request head that never ends.
+      s.write('PROXY TCP4 192.0.2.9 127.0.0.1 1000 80\r\nGET / HTTP/1.1\r\nHost: x\r\n');
+      await done;
+      assert.match(reply, /^HTTP\/1\.1 408 /);
+    } finally {
+      await own.close();
+    }
+  },
+);

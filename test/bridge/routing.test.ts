@@ -2,7 +2,19 @@
 // and refused requests never cause a TCP connection.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { closed, collect, echo, HOST, openWs, rawUpgrade, settle, startBridge, tcpServer, type TcpServer, type TestBridge } from './helpers.js';
+import {
+  closed,
+  collect,
+  echo,
+  HOST,
+  openWs,
+  rawUpgrade,
+  settle,
+  startBridge,
+  tcpServer,
+  type TcpServer,
+  type TestBridge,
+} from './helpers.js';
 
 describe('target form', () => {
   let server: TcpServer;
@@ -76,7 +88,10 @@ describe('route form', () => {
     const got = collect(ws);
     ws.send('<a/>');
     await got.next(1);
-    assert.deepEqual(got.frames.map((f) => [f.data.toString(), f.binary]), [['<a/>', false]]);
+    assert.deepEqual(
+      got.frames.map((f) => [f.data.toString(), f.binary]),
+      [['<a/>', false]],
+    );
     ws.close();
     await closed(ws);
     assert.equal(game.accepted, 1);

@@ -91,5 +91,7 @@ test('WebSockets still work on the same port, and writes are refused', async () 
 });
 
 test('a static directory that does not exist is an operator error', () => {
-  assert.throws(() => createBridge({ target: server.address, static: join(dir, 'nope') }), { code: 'ERR_BRIDGE_STATIC_DIR' });
+  assert.throws(() => createBridge({ target: server.address, static: join(dir, 'nope') }), {
+    code: 'ERR_BRIDGE_STATIC_DIR',
+  });
 });

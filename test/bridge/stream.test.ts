@@ -2,7 +2,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { closed, collect, openWs, readBytes, startBridge, tcpServer, waitFor, type TcpServer, type TestBridge } from './helpers.js';
+import {
+  closed,
+  collect,
+  openWs,
+  readBytes,
+  startBridge,
+  tcpServer,
+  waitFor,
+  type TcpServer,
+  type TestBridge,
+} from './helpers.js';
 
 let server: TcpServer;
 let b: TestBridge;
@@ -27,7 +37,7 @@ function payload(size: number): Buffer {
 /** Cuts a buffer at random points, including inside UTF-8 sequences. */
 function chunks(data: Buffer): Buffer[] {
   const out: Buffer[] = [];
-  for (let i = 0; i < data.length; ) {
+  for (let i = 0; i < data.length;) {
     const n = Math.min(data.length - i, randomInt(1, 5000));
     out.push(data.subarray(i, i + n));
     i += n;

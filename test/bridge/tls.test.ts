@@ -7,7 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createBridge } from '../../src/bridge.js';
-import { closed, collect, echo, HOST, openWs, startBridge, tcpServer, type TcpServer, type TestBridge } from './helpers.js';
+import {
+  closed,
+  collect,
+  echo,
+  HOST,
+  openWs,
+  startBridge,
+  tcpServer,
+  type TcpServer,
+  type TestBridge,
+} from './helpers.js';
 
 let dir: string;
 let cert: Buffer;
@@ -16,11 +26,29 @@ let b: TestBridge;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bridge-tls-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   cert = readFileSync(join(dir, 'cert.pem'));
   server = await tcpServer(echo);
   b = await startBridge({ target: server.address, cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') });
@@ -55,8 +83,15 @@ test('/healthz answers over https, and plain ws:// is not served', async () => {
 });
 
 test('unreadable or invalid TLS files are operator errors', () => {
-  assert.throws(() => createBridge({ target: server.address, cert: join(dir, 'missing.pem'), key: join(dir, 'key.pem') }), { code: 'ERR_BRIDGE_TLS' });
+  assert.throws(
+    () => createBridge({ target: server.address, cert: join(dir, 'missing.pem'), key: join(dir, 'key.pem') }),
+    { code: 'ERR_BRIDGE_TLS' },
+  );
   writeFileSync(join(dir, 'bad.pem'), 'not a certificate');
-  assert.throws(() => createBridge({ target: server.address, cert: join(dir, 'bad.pem'), key: join(dir, 'key.pem') }), { code: 'ERR_BRIDGE_TLS' });
-  assert.throws(() => createBridge({ target: server.address, cert: join(dir, 'cert.pem') }), { code: 'ERR_BRIDGE_INVALID_OPTION' });
+  assert.throws(() => createBridge({ target: server.address, cert: join(dir, 'bad.pem'), key: join(dir, 'key.pem') }), {
+    code: 'ERR_BRIDGE_TLS',
+  });
+  assert.throws(() => createBridge({ target: server.address, cert: join(dir, 'cert.pem') }), {
+    code: 'ERR_BRIDGE_INVALID_OPTION',
+  });
 });

@@ -15,7 +15,11 @@ const root = join(import.meta.dirname, '..', '..');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 
 test('--version from the sources prints the version in package.json and exits 0', async () => {
-  const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src', 'bridge', 'cli', 'cli.ts'), '--version'], { cwd: root });
+  const { stdout, stderr } = await run(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src', 'bridge', 'cli', 'cli.ts'), '--version'],
+    { cwd: root },
+  );
   assert.equal(stdout, `${version}\n`);
   assert.equal(stderr, '');
 });
@@ -26,7 +30,9 @@ test('--version from the build (dist/cli.js) prints the version, whatever the wo
 });
 
 test('--version wins over other options, as --help does', async () => {
-  const { stdout } = await run(process.execPath, [join(root, 'dist', 'cli.js'), '--listen', '0', '--version'], { cwd: root });
+  const { stdout } = await run(process.execPath, [join(root, 'dist', 'cli.js'), '--listen', '0', '--version'], {
+    cwd: root,
+  });
   assert.equal(stdout, `${version}\n`);
 });
 
@@ -47,7 +53,10 @@ test('the version is read at run time: a changed package.json shows at once', ()
 test('no package.json of ours above the module: a plain error, not a wrong version', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bridge-version-'));
   try {
-    assert.throws(() => packageVersion(pathToFileURL(join(dir, 'cli.js'))), /cannot find the package\.json of xmlsocket-polyfill/);
+    assert.throws(
+      () => packageVersion(pathToFileURL(join(dir, 'cli.js'))),
+      /cannot find the package\.json of xmlsocket-polyfill/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

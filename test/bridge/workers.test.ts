@@ -39,7 +39,11 @@ interface Fleet {
 
 /** `group`: the fleet gets its own process group, so a test can signal it as a terminal's Ctrl-C does. */
 async function startFleet(args: string[], group = false): Promise<Fleet> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: group,
+  });
   const fleet = { child, lines: [] as Line[], stderr: '', port: 0 } as Fleet;
   const reader = (stream: NodeJS.ReadableStream, isErr: boolean) => {
     let pending = '';
@@ -55,15 +59,21 @@ async function startFleet(args: string[], group = false): Promise<Fleet> {
       }
     });
   };
-  reader(child.stdout!, false);
-  reader(child.stderr!, true);
+  reader(child.stdout, false);
+  reader(child.stderr, true);
   // A generous bound so a hung fleet fails the test instead of stalling the suite.
   const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  fleet.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
-    clearTimeout(guard);
-    resolve({ code, signal });
-  }));
-  await waitFor(() => fleet.lines.some((l) => l.event === 'fleet_listening') || child.exitCode !== null, 'fleet_listening', 60_000);
+  fleet.exited = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal });
+    }),
+  );
+  await waitFor(
+    () => fleet.lines.some((l) => l.event === 'fleet_listening') || child.exitCode !== null,
+    'fleet_listening',
+    60_000,
+  );
   const up = fleet.lines.find((l) => l.event === 'fleet_listening');
   assert.ok(up, `fleet did not start: ${fleet.stderr}`);
   fleet.port = Number(up.address!.split(':').pop());
@@ -89,7 +99,10 @@ class BurstClient {
   private running: Promise<void> | undefined;
   private stopped = false;
 
-  constructor(readonly ws: WebSocket, readonly name: string) {
+  constructor(
+    readonly ws: WebSocket,
+    readonly name: string,
+  ) {
     ws.on('message', (data) => (this.received += data.toString()));
     ws.on('close', (code) => (this.closeCode = code));
   }
@@ -103,7 +116,11 @@ class BurstClient {
           this.ws.send(text);
         }
         // Wait for the burst's echo (or the connection's end, for the killed worker's clients).
-        await waitFor(() => this.received.length >= this.sent.length || this.closeCode !== undefined, `echo of ${this.name}`, 60_000);
+        await waitFor(
+          () => this.received.length >= this.sent.length || this.closeCode !== undefined,
+          `echo of ${this.name}`,
+          60_000,
+        );
       }
     })();
   }
@@ -130,7 +147,17 @@ after(async () => {
 });
 
 test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed worker is replaced mid-burst with nothing lost, SIGTERM drains with 1001 and exits 0', async () => {
-  const fleet = await startFleet(['--listen', `${HOST}:0`, '--target', server.address, '--workers', '2', '--verbose', '--shutdown-timeout', '5']);
+  const fleet = await startFleet([
+    '--listen',
+    `${HOST}:0`,
+    '--target',
+    server.address,
+    '--workers',
+    '2',
+    '--verbose',
+    '--shutdown-timeout',
+    '5',
+  ]);
   const url = `ws://${HOST}:${fleet.port}/`;
   const started = fleet.lines.filter((l) => l.event === 'worker_started');
   assert.equal(started.length, 2);
@@ -139,7 +166,11 @@ test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed 
   const N = 20;
   const clients: BurstClient[] = [];
   for (let i = 0; i < N; i++) clients.push(new BurstClient(await openWs(url), `c${i}`));
-  await waitFor(() => [...opensByWorker(fleet).values()].reduce((a, b) => a + b, 0) === N, 'an open line per connection', 30_000);
+  await waitFor(
+    () => [...opensByWorker(fleet).values()].reduce((a, b) => a + b, 0) === N,
+    'an open line per connection',
+    30_000,
+  );
   const spread = opensByWorker(fleet);
   assert.equal(spread.size, 2, `connections per worker: ${JSON.stringify([...spread])}`);
 
@@ -151,10 +182,28 @@ test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed 
   const m = await metricsOf(fleet.port);
   assert.equal(m.get('xmlsocket_bridge_connections_open'), N);
   assert.equal(m.get('xmlsocket_bridge_connections_total'), N);
-  assert.equal(m.get('xmlsocket_bridge_bytes_total{direction="to_target"}')! - before.get('xmlsocket_bridge_bytes_total{direction="to_target"}')!, 5 * N);
-  assert.equal(m.get('xmlsocket_bridge_bytes_total{direction="to_client"}')! - before.get('xmlsocket_bridge_bytes_total{direction="to_client"}')!, 5 * N);
-  for (const name of ['connections_open', 'connections_total', 'refusals_total', 'bytes_total', 'messages_total', 'closes_total']) {
-    assert.ok(m.has(`xmlsocket_bridge_${name}`) || [...m.keys()].some((k) => k.startsWith(`xmlsocket_bridge_${name}{`)), name);
+  assert.equal(
+    m.get('xmlsocket_bridge_bytes_total{direction="to_target"}')! -
+      before.get('xmlsocket_bridge_bytes_total{direction="to_target"}')!,
+    5 * N,
+  );
+  assert.equal(
+    m.get('xmlsocket_bridge_bytes_total{direction="to_client"}')! -
+      before.get('xmlsocket_bridge_bytes_total{direction="to_client"}')!,
+    5 * N,
+  );
+  for (const name of [
+    'connections_open',
+    'connections_total',
+    'refusals_total',
+    'bytes_total',
+    'messages_total',
+    'closes_total',
+  ]) {
+    assert.ok(
+      m.has(`xmlsocket_bridge_${name}`) || [...m.keys()].some((k) => k.startsWith(`xmlsocket_bridge_${name}{`)),
+      name,
+    );
   }
   const health = await httpGet(fleet.port, '/healthz');
   assert.equal(health.status, 200);
@@ -169,7 +218,11 @@ test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed 
   const victim = started[0]!;
   process.kill(victim.pid!, 'SIGKILL');
 
-  await waitFor(() => fleet.lines.some((l) => l.event === 'worker_exit' && l.worker === victim.worker), 'worker_exit line', 30_000);
+  await waitFor(
+    () => fleet.lines.some((l) => l.event === 'worker_exit' && l.worker === victim.worker),
+    'worker_exit line',
+    30_000,
+  );
   const exit = fleet.lines.find((l) => l.event === 'worker_exit' && l.worker === victim.worker)!;
   assert.equal(exit.level, 'warn');
   assert.equal(exit.pid, victim.pid);
@@ -177,7 +230,11 @@ test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed 
   assert.equal(exit.code, null);
   assert.equal(exit.replacing, true);
   // The replacement starts and listens on the same port.
-  await waitFor(() => fleet.lines.some((l) => l.event === 'listening' && l.worker === 3), 'replacement worker listening', 60_000);
+  await waitFor(
+    () => fleet.lines.some((l) => l.event === 'listening' && l.worker === 3),
+    'replacement worker listening',
+    60_000,
+  );
   assert.ok(fleet.lines.some((l) => l.event === 'worker_started' && l.worker === 3));
 
   // The survivors keep echoing after the kill; then every byte they sent has come back.
@@ -225,7 +282,10 @@ test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed 
 });
 
 test('SIGTERM to one worker recycles it (drain, exit 0, replaced); Ctrl-C (SIGINT to the process group) drains the fleet once', async () => {
-  const fleet = await startFleet(['--listen', `${HOST}:0`, '--target', server.address, '--workers', '2', '--verbose'], true);
+  const fleet = await startFleet(
+    ['--listen', `${HOST}:0`, '--target', server.address, '--workers', '2', '--verbose'],
+    true,
+  );
   const url = `ws://${HOST}:${fleet.port}/`;
   // Round-robin: two connections, one on each worker.
   const first = await openWs(url);
@@ -236,7 +296,11 @@ test('SIGTERM to one worker recycles it (drain, exit 0, replaced); Ctrl-C (SIGIN
   const recycled = closed(onOne);
   process.kill(one.pid!, 'SIGTERM');
   assert.equal((await recycled).code, 1001);
-  await waitFor(() => fleet.lines.some((l) => l.event === 'listening' && l.worker === 3), 'replacement listening', 60_000);
+  await waitFor(
+    () => fleet.lines.some((l) => l.event === 'listening' && l.worker === 3),
+    'replacement listening',
+    60_000,
+  );
   const exit = fleet.lines.find((l) => l.event === 'worker_exit' && l.worker === 1)!;
   assert.equal(exit.code, 0);
   assert.equal(exit.replacing, true);
@@ -275,7 +339,10 @@ test('--workers and the workers config key are validated: exit 2 with one line',
   writeFileSync(join(dir, 'workers.json'), JSON.stringify({ target: server.address, workers: 'many' }));
   const run = (args: string[]) =>
     new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       let stdout = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -295,8 +362,9 @@ test('--workers and the workers config key are validated: exit 2 with one line',
     const lines = r.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, r.stderr);
   }
-  for (const r of runs.slice(0, 4)) assert.match(r.stderr, /workers must be "auto" or a whole number from 1 to 256.*\[ERR_BRIDGE_INVALID_OPTION\]/);
-  assert.match(runs[4]!.stderr, /address already in use \[ERR_BRIDGE_ADDRESS_IN_USE\]/);
+  for (const r of runs.slice(0, 4))
+    assert.match(r.stderr, /workers must be "auto" or a whole number from 1 to 256.*\[ERR_BRIDGE_INVALID_OPTION\]/);
+  assert.match(runs[4].stderr, /address already in use \[ERR_BRIDGE_ADDRESS_IN_USE\]/);
 });
 
 test('--workers auto is one worker per core; 1 means no cluster', async () => {
@@ -306,8 +374,13 @@ test('--workers auto is one worker per core; 1 means no cluster', async () => {
   assert.equal(parseWorkers('3'), 3);
   assert.equal(parseWorkers(1), 1);
   // Without --workers the command runs one bridge in its own process: no worker fields.
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--listen', `${HOST}:0`, '--target', server.address], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<Line>((resolve) => child.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(JSON.parse(d.split('\n')[0]!) as Line)));
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--listen', `${HOST}:0`, '--target', server.address], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<Line>((resolve) =>
+    child.stdout.setEncoding('utf8').once('data', (d: string) => resolve(JSON.parse(d.split('\n')[0]!) as Line)),
+  );
   child.kill('SIGTERM');
   assert.equal(line.event, 'listening');
   assert.equal(line.worker, undefined);
@@ -317,16 +390,22 @@ test('--workers auto is one worker per core; 1 means no cluster', async () => {
 // still loading, before they have their own handlers: the default action kills them.
 // They had no clients, so the drain is still clean.
 test('a signal to the process group while workers are still starting exits 0', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--listen', `${HOST}:0`, '--target', server.address, '--workers', '2'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI, '--listen', `${HOST}:0`, '--target', server.address, '--workers', '2'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   // Both forked, neither listening yet (a worker takes far longer to load than this).
   await waitFor(() => (out.match(/"event":"worker_started"/g) ?? []).length === 2, 'both workers forked', 30_000);
   assert.ok(!out.includes('"event":"listening"'), 'a worker was already listening; the case did not arise');

@@ -74,9 +74,21 @@ function run(group: string, cases: Case[]): void {
 run('Flash recording: swfdec xml-errors', [
   { source: '<a><b/></a>', out: '<a><b /></a>', status: 0, shape: 'a(b())' },
   { source: '<a/><?xml A', out: '<a />', status: -3, shape: 'a()' },
-  { source: '<a/><?xml A ?><b/><?xml B', out: '<?xml A ?><a /><b />', status: -3, shape: 'a(),b()', xmlDecl: '<?xml A ?>' },
+  {
+    source: '<a/><?xml A ?><b/><?xml B',
+    out: '<?xml A ?><a /><b />',
+    status: -3,
+    shape: 'a(),b()',
+    xmlDecl: '<?xml A ?>',
+  },
   { source: '<a/><!DOCTYPE A', out: '<a />', status: -4, shape: 'a()' },
-  { source: '<a/><!DOCTYPE A><b/><!DOCTYPE B', out: '<!DOCTYPE A><a /><b />', status: -4, shape: 'a(),b()', docTypeDecl: '<!DOCTYPE A>' },
+  {
+    source: '<a/><!DOCTYPE A><b/><!DOCTYPE B',
+    out: '<!DOCTYPE A><a /><b />',
+    status: -4,
+    shape: 'a(),b()',
+    docTypeDecl: '<!DOCTYPE A>',
+  },
   { source: '<a>', out: '<a />', status: -9, shape: 'a()' },
   { source: '<a><b><c/></a>', out: '<a><b><c /></b></a>', status: -9, shape: 'a(b(c()))' },
   { source: '<b><c/></a>', out: '<b><c /></b>', status: -10, shape: 'b(c())' },
@@ -117,7 +129,13 @@ const HTML4 = "<!DOCTYPE HTML PUBLIC '-//W3C//DTD HTML 4.01 Transitional//EN' 'h
 // declaration is kept, case-insensitively recognised, and written first.
 run('Flash recording: gnash XML.as declarations', [
   { source: `${HTML4}<tag></tag>`, out: `${HTML4}<tag />`, status: 0, shape: 'tag()', docTypeDecl: HTML4 },
-  { source: '<!DOcTyPE text><tag></tag>', out: '<!DOcTyPE text><tag />', status: 0, shape: 'tag()', docTypeDecl: '<!DOcTyPE text>' },
+  {
+    source: '<!DOcTyPE text><tag></tag>',
+    out: '<!DOcTyPE text><tag />',
+    status: 0,
+    shape: 'tag()',
+    docTypeDecl: '<!DOcTyPE text>',
+  },
   {
     source: '<?xml declaration goes here?><tag>content</tag>',
     out: '<?xml declaration goes here?><tag>content</tag>',
@@ -192,7 +210,12 @@ run('Flash recording: gnash XML.as documents and ignoreWhite', [
     shape:
       'TOPNODE{tna1="tna1val" tna2="tna2val" tna3="tna3val"}(SUBNODE1{sna1="sna1val" sna2="sna2val"}(SUBSUBNODE1{ssna1="ssna1val" ssna2="ssna2val"}("sub sub1 node data 1"),SUBSUBNODE2("sub /sub1 <br>\\"node data 2\\"")),SUBNODE2(SUBSUBNODE1("sub sub2 node data 1"),SUBSUBNODE2("sub sub2 node data 2")))',
   },
-  { source: '<X1T><X1C1></X1C1><X1C2></X1C2></X1T>', out: '<X1T><X1C1 /><X1C2 /></X1T>', status: 0, shape: 'X1T(X1C1(),X1C2())' },
+  {
+    source: '<X1T><X1C1></X1C1><X1C2></X1C2></X1T>',
+    out: '<X1T><X1C1 /><X1C2 /></X1T>',
+    status: 0,
+    shape: 'X1T(X1C1(),X1C2())',
+  },
   { source: '<X0><X1/></X0>', out: '<X0><X1 /></X0>', status: 0, shape: 'X0(X1())' },
   {
     source: '<X1T> <X1C1> </X1C1> <X1C2>\n</X1C2> \t</X1T>',
@@ -211,11 +234,16 @@ run('Flash recording: gnash XML.as documents and ignoreWhite', [
   { source: '<X1> </X1>', out: '<X1> </X1>', status: 0, shape: 'X1(" ")' },
   { source: '<X1>\n</X1>', out: '<X1 />', status: 0, shape: 'X1()', ignoreWhite: true },
   { source: '<X1> t </X1>', out: '<X1> t </X1>', status: 0, shape: 'X1(" t ")', ignoreWhite: true },
-  { source: '<root><a/><b/>c<d/></root>', out: '<root><a /><b />c<d /></root>', status: 0, shape: 'root(a(),b(),"c",d())' },
+  {
+    source: '<root><a/><b/>c<d/></root>',
+    out: '<root><a /><b />c<d /></root>',
+    status: 0,
+    shape: 'root(a(),b(),"c",d())',
+  },
 ]);
 
 describe('XML status codes', () => {
-  it('exports Flash\'s codes by name', () => {
+  it("exports Flash's codes by name", () => {
     expect(XMLStatus).to.deep.equal({
       OK: 0,
       CDATA_NOT_TERMINATED: -2,

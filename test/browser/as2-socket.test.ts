@@ -21,7 +21,9 @@ before(async () => {
 });
 
 /** A socket to the echo server, open, with onData/onXML recording what arrives. */
-async function openSocket(options: Record<string, unknown> = {}): Promise<{ socket: XMLSocket; data: string[]; docs: unknown[] }> {
+async function openSocket(
+  options: Record<string, unknown> = {},
+): Promise<{ socket: XMLSocket; data: string[]; docs: unknown[] }> {
   const socket = new XMLSocket();
   socket.configure({ url: echoUrl, ...options });
   const data: string[] = [];
@@ -41,7 +43,7 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 describe('AS2 XML through XMLSocket (per-socket documentFactory)', () => {
-  it('send(xml) sends Flash\'s format and onXML receives an AS2 XML object', async () => {
+  it("send(xml) sends Flash's format and onXML receives an AS2 XML object", async () => {
     const { socket, data, docs } = await openSocket({ documentFactory: as2Document });
     try {
       const msg = new XML('<msg from="ann" text="a &amp; b"><to id="7"/>hi "there"</msg>');
@@ -76,7 +78,7 @@ describe('AS2 XML through XMLSocket (per-socket documentFactory)', () => {
     }
   });
 
-  it('applies the socket\'s ignoreWhite and delivers malformed messages with their status', async () => {
+  it("applies the socket's ignoreWhite and delivers malformed messages with their status", async () => {
     const { socket, docs } = await openSocket({ documentFactory: as2Document });
     try {
       socket.ignoreWhite = true;
@@ -123,11 +125,11 @@ describe('AS2 XML through the bridge to an unchanged TCP server', () => {
       const score = new XML('<score player="zoë &amp; co" points="12"/>');
       socket.send(score);
       await until(() => docs.length === 1);
-      expect(docs[0].status).to.equal(0);
-      expect(docs[0].firstChild!.attributes.player).to.equal('zoë & co');
+      expect(docs[0]!.status).to.equal(0);
+      expect(docs[0]!.firstChild!.attributes.player).to.equal('zoë & co');
       expect(String(docs[0])).to.equal('<score player="zoë &amp; co" points="12" />');
       const r = await waitFor(fixture, { bytes: new TextEncoder().encode(`${String(score)}\0`).length });
-      expect(utf8(r.received[0])).to.equal(`${String(score)}\0`);
+      expect(utf8(r.received[0]!)).to.equal(`${String(score)}\0`);
     } finally {
       socket.close();
       await stop(fixture);

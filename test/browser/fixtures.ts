@@ -34,28 +34,32 @@ export function fromB64(base64: string): Uint8Array {
 export const utf8 = (base64: string) => new TextDecoder().decode(fromB64(base64));
 
 async function command<T>(name: string, payload: Record<string, unknown> = {}): Promise<T> {
-  return (await executeServerCommand(name, payload)) as T;
+  return await executeServerCommand(name, payload);
 }
 
 /** A scripted TCP XMLSocket server behind the project's bridge (or websockify). */
-export const tcpServer = (script: {
-  greeting?: string | Uint8Array | number[];
-  echo?: boolean;
-  end?: boolean;
-  via?: 'bridge' | 'websockify';
-  framing?: 'stream' | 'message';
-} = {}) =>
+export const tcpServer = (
+  script: {
+    greeting?: string | Uint8Array | number[];
+    echo?: boolean;
+    end?: boolean;
+    via?: 'bridge' | 'websockify';
+    framing?: 'stream' | 'message';
+  } = {},
+) =>
   command<Fixture & { tcpPort: number }>('xs-tcp', {
     ...script,
     greeting: script.greeting === undefined ? undefined : b64(script.greeting),
   });
 
 /** A WebSocket server that sends these frames to each connection. */
-export const nativeServer = (script: {
-  frames?: ({ binary: Uint8Array | number[] | string } | { text: string })[];
-  echo?: boolean;
-  closeCode?: number;
-} = {}) =>
+export const nativeServer = (
+  script: {
+    frames?: ({ binary: Uint8Array | number[] | string } | { text: string })[];
+    echo?: boolean;
+    closeCode?: number;
+  } = {},
+) =>
   command<Fixture>('xs-native', {
     ...script,
     frames: script.frames?.map((f) => ('text' in f ? f : { binary: b64(f.binary) })),

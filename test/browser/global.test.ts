@@ -3,7 +3,15 @@
 import { expect } from '@esm-bundle/chai';
 import { stop, tcpServer, until } from './fixtures.js';
 
-type Api = { XMLSocket: new () => { connect(h: string, p: number): boolean; send(v: unknown): void; close(): void; onConnect?: (s: boolean) => void; onData?: (s: string) => void } };
+type Api = {
+  XMLSocket: new () => {
+    connect(h: string, p: number): boolean;
+    send(v: unknown): void;
+    close(): void;
+    onConnect?: (s: boolean) => void;
+    onData?: (s: string) => void;
+  };
+};
 
 describe('dist/xmlsocket.min.js', () => {
   it('defines window.XMLSocketPolyfill and window.XMLSocket, and honours data-url', async () => {
@@ -21,9 +29,7 @@ describe('dist/xmlsocket.min.js', () => {
         document.head.append(script);
       });
       const api = win.XMLSocketPolyfill!;
-      expect(Object.keys(api).sort()).to.deep.equal(
-        Object.keys(await import('../../src/index.js')).sort(),
-      );
+      expect(Object.keys(api).sort()).to.deep.equal(Object.keys(await import('../../src/index.js')).sort());
       expect(win.XMLSocket).to.equal(api.XMLSocket);
       expect((api.configure as (o: object) => { url: string })({}).url).to.equal(script.dataset.url);
 

@@ -22,7 +22,7 @@ describe('in a Web Worker with the xmldom entry', () => {
       expect(report.names[0]).to.equal('hello');
       expect(report.parseErrors).to.deep.equal([false, true]);
       const r = await waitFor(fixture, { bytes: '<from-worker/>\0'.length });
-      expect(utf8(r.received[0])).to.equal('<from-worker/>\0');
+      expect(utf8(r.received[0]!)).to.equal('<from-worker/>\0');
     } finally {
       await stop(fixture);
     }

@@ -152,9 +152,9 @@ describe('connect()', () => {
     frame.remove();
     expect(result.events).to.have.length(2);
     expect(result.events[0]).to.include({ type: 'securityError', errorID: 2048 });
-    expect(result.events[0].text).to.match(/^Error #2048/);
+    expect(result.events[0]!.text).to.match(/^Error #2048/);
     // The library's own words, the same in every engine (each browser words its own differently).
-    expect(result.events[0].reason).to.equal('ws: from an https page');
+    expect(result.events[0]!.reason).to.equal('ws: from an https page');
     expect(result.events[1]).to.include({ type: 'securityError', errorID: 2048 });
     expect(result.returned).to.equal(false);
     expect(result.sync).to.deep.equal([]);
@@ -186,9 +186,11 @@ describe('connect()', () => {
     const page = await httpsSecurityPage();
     started.push(page);
     const frame = document.createElement('iframe');
-    const seen = new Promise<{ returned: boolean; securityErrors: number; connected: boolean; reason: string | null }>((resolve) => {
-      window.addEventListener('message', (e) => e.source === frame.contentWindow && resolve(e.data));
-    });
+    const seen = new Promise<{ returned: boolean; securityErrors: number; connected: boolean; reason: string | null }>(
+      (resolve) => {
+        window.addEventListener('message', (e) => e.source === frame.contentWindow && resolve(e.data));
+      },
+    );
     frame.src = `${page.url}loopback?${encodeURIComponent(target.url)}`;
     document.body.append(frame);
     const result = await seen;
@@ -378,8 +380,8 @@ describe('send()', () => {
     expect(await connected).to.deep.equal([true]);
     socket.send('third');
     const r = await waitFor(fixture, { frames: 3 });
-    expect(r.frames[0].map((f) => f.binary)).to.deep.equal([true, true, true]);
-    expect(r.frames[0].map((f) => utf8(f.data))).to.deep.equal(['<a/>\0', '<b>é</b>\0', 'third\0']);
+    expect(r.frames[0]!.map((f) => f.binary)).to.deep.equal([true, true, true]);
+    expect(r.frames[0]!.map((f) => utf8(f.data))).to.deep.equal(['<a/>\0', '<b>é</b>\0', 'third\0']);
   });
 
   it('serializes DOM nodes with XMLSerializer and everything else with String()', async () => {
@@ -394,10 +396,10 @@ describe('send()', () => {
     socket.send(null);
     const expected = '<login name="ann &amp; bob"><x/></login>\0<x/>\0<custom/>\0' + '42\0null\0';
     const r = await waitFor(fixture, { bytes: new TextEncoder().encode(expected).length });
-    expect(utf8(r.received[0])).to.equal(expected);
+    expect(utf8(r.received[0]!)).to.equal(expected);
   });
 
-  it('writes a line break, CR and tab in an attribute as &#10;, &#13;, &#9; in every engine (Firefox\'s XMLSerializer writes &#xA; and &#xD;)', async () => {
+  it("writes a line break, CR and tab in an attribute as &#10;, &#13;, &#9; in every engine (Firefox's XMLSerializer writes &#xA; and &#xD;)", async () => {
     const fixture = await server();
     const socket = socketFor(fixture);
     await open(socket);
@@ -407,7 +409,7 @@ describe('send()', () => {
     socket.send(doc.documentElement);
     const expected = '<say text="one&#10;two&#13;three&#9;four &lt;&amp;&gt;&quot;\'">&amp;#xA; stays text</say>\0';
     const r = await waitFor(fixture, { bytes: new TextEncoder().encode(expected).length });
-    expect(utf8(r.received[0])).to.equal(expected);
+    expect(utf8(r.received[0]!)).to.equal(expected);
   });
 
   it('sends a Document as its top-level nodes, the same text in every engine (Firefox adds line breaks between them and rewrites the XML declaration)', async () => {
@@ -419,7 +421,7 @@ describe('send()', () => {
     socket.send(parse('<!DOCTYPE a><!--before--><?game v2?><a>\n<b/>\n</a><!--after-->'));
     const expected = '<a>é</a>\0<!DOCTYPE a><!--before--><?game v2?><a>\n<b/>\n</a><!--after-->\0';
     const r = await waitFor(fixture, { bytes: new TextEncoder().encode(expected).length });
-    expect(utf8(r.received[0])).to.equal(expected);
+    expect(utf8(r.received[0]!)).to.equal(expected);
   });
 
   it('does nothing, and throws nothing, without a connection', async () => {
@@ -491,13 +493,15 @@ describe('receiving', () => {
     await until(() => rec.messages.length === 3, 'three messages');
     expect(rec.messages).to.deep.equal(['', '<a/>', '']);
     expect(rec.docs).to.have.length(3);
-    expect(rec.docs[0].documentElement).to.equal(null);
+    expect(rec.docs[0]!.documentElement).to.equal(null);
     expect(isParseError(rec.docs[0])).to.equal(false);
-    expect(rec.docs[2].childNodes.length).to.equal(0);
+    expect(rec.docs[2]!.childNodes.length).to.equal(0);
   });
 
   it('turns invalid UTF-8 into U+FFFD and keeps going', async () => {
-    const fixture = await server({ greeting: [0x3c, 0x61, 0x3e, 0xff, 0xc3, 0x3c, 0x2f, 0x61, 0x3e, 0, 0x6f, 0x6b, 0] });
+    const fixture = await server({
+      greeting: [0x3c, 0x61, 0x3e, 0xff, 0xc3, 0x3c, 0x2f, 0x61, 0x3e, 0, 0x6f, 0x6b, 0],
+    });
     const socket = socketFor(fixture);
     const rec = record(socket);
     await open(socket);
@@ -506,7 +510,9 @@ describe('receiving', () => {
   });
 
   it('keeps a leading U+FEFF in a message, and in a message that follows another in the same frame', async () => {
-    const fixture = await server({ greeting: [0xef, 0xbb, 0xbf, 0x3c, 0x61, 0x2f, 0x3e, 0, 0xef, 0xbb, 0xbf, 0x62, 0] });
+    const fixture = await server({
+      greeting: [0xef, 0xbb, 0xbf, 0x3c, 0x61, 0x2f, 0x3e, 0, 0xef, 0xbb, 0xbf, 0x62, 0],
+    });
     const socket = socketFor(fixture);
     const seen: string[] = [];
     socket.onData = (src) => seen.push(src);
@@ -526,9 +532,24 @@ describe('receiving', () => {
     expect(isParseError(new DOMParser().parseFromString('<parsererror/>', 'text/xml'))).to.equal(false);
   });
 
-  it('tells every kind of malformed message from a good one in every engine (Firefox\'s error document is its own parsererror root in Gecko\'s namespace; Chromium and WebKit put an XHTML parsererror in the partial tree)', async () => {
-    const bad = ['<a><b></a>', 'hello', '<a>x</a><b/>', '<a x="1" x="2"/>', '<a>&nope;</a>', '<a', '<1/>', '<a><![CDATA[x</a>'];
-    const good = ['<?xml version="1.0"?><a/>', '<!DOCTYPE a><a/>', '<a xmlns="http://www.w3.org/1999/xhtml"><br></br></a>', '<parsererror>game data</parsererror>', '<a>&amp;&lt;&#233;</a>'];
+  it("tells every kind of malformed message from a good one in every engine (Firefox's error document is its own parsererror root in Gecko's namespace; Chromium and WebKit put an XHTML parsererror in the partial tree)", async () => {
+    const bad = [
+      '<a><b></a>',
+      'hello',
+      '<a>x</a><b/>',
+      '<a x="1" x="2"/>',
+      '<a>&nope;</a>',
+      '<a',
+      '<1/>',
+      '<a><![CDATA[x</a>',
+    ];
+    const good = [
+      '<?xml version="1.0"?><a/>',
+      '<!DOCTYPE a><a/>',
+      '<a xmlns="http://www.w3.org/1999/xhtml"><br></br></a>',
+      '<parsererror>game data</parsererror>',
+      '<a>&amp;&lt;&#233;</a>',
+    ];
     const fixture = await server({ greeting: [...bad, ...good].join('\0') + '\0' });
     const socket = socketFor(fixture);
     const rec = record(socket);
@@ -536,10 +557,10 @@ describe('receiving', () => {
     await until(() => rec.docs.length === bad.length + good.length, 'every document');
     expect(rec.docs.map(isParseError)).to.deep.equal([...bad.map(() => true), ...good.map(() => false)]);
     // Whatever its shape, an error document holds the browser's explanation.
-    for (const doc of rec.docs.slice(0, bad.length)) expect(doc.documentElement!.textContent).to.not.equal('');
+    for (const doc of rec.docs.slice(0, bad.length)) expect(doc.documentElement.textContent).to.not.equal('');
   });
 
-  it('treats text frames in stream framing as the stream\'s bytes', async () => {
+  it("treats text frames in stream framing as the stream's bytes", async () => {
     const fixture = await frames({ frames: [{ text: '<a>ü' }, { text: '</a>\0<b/>' }, { binary: [0] }] });
     const socket = socketFor(fixture);
     const rec = record(socket);
@@ -550,7 +571,13 @@ describe('receiving', () => {
 
   it('takes each WebSocket message as one message in message framing, dropping one trailing 0x00', async () => {
     const fixture = await frames({
-      frames: [{ text: '<a/>' }, { text: '<b/>\0' }, { binary: new TextEncoder().encode('<c>é</c>') }, { text: 'x\0y' }, { text: '' }],
+      frames: [
+        { text: '<a/>' },
+        { text: '<b/>\0' },
+        { binary: new TextEncoder().encode('<c>é</c>') },
+        { text: 'x\0y' },
+        { text: '' },
+      ],
     });
     const socket = socketFor(fixture, { framing: 'message' });
     const rec = record(socket);
@@ -621,16 +648,16 @@ describe('receiving', () => {
     const keep = record(plain);
     await open(plain);
     await until(() => keep.docs.length === 1, 'document');
-    expect(names(keep.docs[0])).to.deep.equal(['#text', 'b', '#text', 'c', '#text']);
+    expect(names(keep.docs[0]!)).to.deep.equal(['#text', 'b', '#text', 'c', '#text']);
 
     XMLSocket.prototype.ignoreWhite = true;
     const global = socketFor(fixture);
     const stripped = record(global);
     await open(global);
     await until(() => stripped.docs.length === 1, 'document');
-    expect(names(stripped.docs[0])).to.deep.equal(['b', 'c']);
-    expect(stripped.docs[0].documentElement.firstChild!.textContent).to.equal(' x ');
-    expect(stripped.docs[0].getElementsByTagName('c')[0].childNodes.length).to.equal(0);
+    expect(names(stripped.docs[0]!)).to.deep.equal(['b', 'c']);
+    expect(stripped.docs[0]!.documentElement.firstChild!.textContent).to.equal(' x ');
+    expect(stripped.docs[0]!.getElementsByTagName('c')[0]!.childNodes.length).to.equal(0);
 
     XMLSocket.prototype.ignoreWhite = false;
     const own = socketFor(fixture);
@@ -638,7 +665,7 @@ describe('receiving', () => {
     const ownRec = record(own);
     await open(own);
     await until(() => ownRec.docs.length === 1, 'document');
-    expect(names(ownRec.docs[0])).to.deep.equal(['b', 'c']);
+    expect(names(ownRec.docs[0]!)).to.deep.equal(['b', 'c']);
   });
 });
 
@@ -700,7 +727,7 @@ describe('handlers that throw or close', () => {
       }
     };
     await open(socket);
-    await until(() => seen.length === 2, 'the second server\'s message');
+    await until(() => seen.length === 2, "the second server's message");
     await settle();
     expect(seen).to.deep.equal(['<a/>', '<second/>']);
   });
@@ -767,7 +794,12 @@ describe('ActionScript 1 and 2 inheritance', () => {
   it('gives every object of Sub.prototype = new XMLSocket() its own connection', async () => {
     const a = await server({ greeting: '<from-a/>\0' });
     const b = await server({ greeting: '<from-b/>\0' });
-    configure({ socketProxy: [{ host: 'a', port: 1, proxyUrl: a.url }, { host: 'b', port: 1, proxyUrl: b.url }] });
+    configure({
+      socketProxy: [
+        { host: 'a', port: 1, proxyUrl: a.url },
+        { host: 'b', port: 1, proxyUrl: b.url },
+      ],
+    });
     function Sub(this: { got: string[] }) {
       this.got = [];
     }
@@ -819,7 +851,7 @@ describe('ActionScript 1 and 2 inheritance', () => {
 });
 
 describe('websockify', () => {
-  it('talks to an unchanged TCP server through Debian\'s websockify', async () => {
+  it("talks to an unchanged TCP server through Debian's websockify", async () => {
     const fixture = await server({ via: 'websockify', echo: true });
     const socket = socketFor(fixture);
     const rec = record(socket);
@@ -829,6 +861,6 @@ describe('websockify', () => {
     await until(() => rec.messages.length === 2, 'two echoes');
     expect(rec.messages).to.deep.equal(['<ping n="1"/>', '<ping n="2">ü</ping>']);
     const r = await report(fixture);
-    expect(fromB64(r.received[0]).filter((byte) => byte === 0)).to.have.length(2);
+    expect(fromB64(r.received[0]!).filter((byte) => byte === 0)).to.have.length(2);
   });
 });

@@ -65,7 +65,11 @@ before(async () => {
     },
     { extra: ['@types/node@20', '@types/ws@8', 'ws@8'] },
   );
-  install('node', { 'esm.mjs': nodeRoundTrip('esm'), 'cjs.cjs': nodeRoundTrip('cjs') }, { type: 'commonjs', extra: ['ws@8'] });
+  install(
+    'node',
+    { 'esm.mjs': nodeRoundTrip('esm'), 'cjs.cjs': nodeRoundTrip('cjs') },
+    { type: 'commonjs', extra: ['ws@8'] },
+  );
   install('script-tag', {});
 
   echoServer = await tcpServer(echo);
@@ -89,11 +93,15 @@ after(async () => {
 async function roundTrip(dir: string, page = 'index.html'): Promise<string> {
   const tab = await browser.newPage();
   // An uncaught error fails at once instead of waiting for a result that cannot come.
-  const crashed = new Promise<never>((_, reject) => tab.on('pageerror', (err) => reject(new Error(`uncaught in the page: ${err.message}`))));
+  const crashed = new Promise<never>((_, reject) =>
+    tab.on('pageerror', (err) => reject(new Error(`uncaught in the page: ${err.message}`))),
+  );
   crashed.catch(() => {});
   try {
     await tab.goto(`${origin}/${relative(parent, join(dir, page))}`);
-    const done = tab.waitForFunction(() => (window as unknown as { result?: string }).result, undefined, { timeout: WAIT_MS });
+    const done = tab.waitForFunction(() => (window as unknown as { result?: string }).result, undefined, {
+      timeout: WAIT_MS,
+    });
     const handle = await Promise.race([done, crashed]);
     return (await handle.jsonValue()) as string;
   } finally {
@@ -113,13 +121,19 @@ function bundleText(dir: string): string {
 /** A browser bundle must carry the library and nothing of the Node or xmldom entries. */
 function assertBrowserOnly(code: string): void {
   assert.match(code, /ERR_XMLSOCKET_CONFIG/, 'the library is missing from the bundle');
-  assert.doesNotMatch(code, /xmldom|createBridge|ERR_BRIDGE_|node:net/, 'Node or xmldom code reached the browser bundle');
+  assert.doesNotMatch(
+    code,
+    /xmldom|createBridge|ERR_BRIDGE_|node:net/,
+    'Node or xmldom code reached the browser bundle',
+  );
 }
 
 describe('bundlers: an ES module import, bundled, loaded in Chromium, through the bridge', () => {
   test('Vite (production build, TypeScript source)', async () => {
     const { dir } = await project('vite');
-    await run(process.execPath, [tool('vite', 'bin', 'vite.js'), 'build', '--base', './', '--logLevel', 'warn'], { cwd: dir });
+    await run(process.execPath, [tool('vite', 'bin', 'vite.js'), 'build', '--base', './', '--logLevel', 'warn'], {
+      cwd: dir,
+    });
     assertBrowserOnly(bundleText(join(dir, 'dist')));
     assert.equal(await roundTrip(join(dir, 'dist')), 'vite');
   });
@@ -189,7 +203,9 @@ describe('TypeScript consumers, strict, every export', () => {
         files,
       }),
     );
-    const result = await run(process.execPath, [tsc, '-p', name], { cwd: dir }).catch((err: { stdout: string; stderr: string }) => err);
+    const result = await run(process.execPath, [tsc, '-p', name], { cwd: dir }).catch(
+      (err: { stdout: string; stderr: string }) => err,
+    );
     assert.equal(result.stdout + result.stderr, '', `tsc -p ${name} reported errors`);
   };
   const esmFiles = ['web.ts', 'xmldom.ts', 'bridge.ts', 'script-globals.ts'];

@@ -25,7 +25,10 @@ export async function consumerProject(
 ): Promise<Project> {
   const dir = join(parent, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `consumer-${name}`, private: true, version: '1.0.0', type }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: `consumer-${name}`, private: true, version: '1.0.0', type }, null, 2)}\n`,
+  );
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);

@@ -45,7 +45,9 @@ function startCommands(block: Block): Command[] {
       }
       if (all[0] === 'npx') all.shift();
       const starts =
-        (all[0] === 'npm' && all[1] === 'start') || (all[0] === 'npm' && all[1] === 'run' && all[2] === 'demo:server') || all[0] === 'xmlsocket-bridge';
+        (all[0] === 'npm' && all[1] === 'start') ||
+        (all[0] === 'npm' && all[1] === 'run' && all[2] === 'demo:server') ||
+        all[0] === 'xmlsocket-bridge';
       if (starts) found.push({ block, text: part, env, words: all });
     }
   }
@@ -71,8 +73,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('the docs show the commands that start the demo and the bridge', () => {
   console.log(`# ${commands.length} start commands: ${commands.map((c) => c.text).join(' | ')}`);
   for (const b of skipped) console.log(`#   not run (sh fragment): ${where(b)}`);
-  assert.ok(commands.some((c) => c.words[0] === 'npm' && c.words[1] === 'start'), 'npm start');
-  assert.ok(commands.some((c) => c.words[0] === 'xmlsocket-bridge'), 'xmlsocket-bridge');
+  assert.ok(
+    commands.some((c) => c.words[0] === 'npm' && c.words[1] === 'start'),
+    'npm start',
+  );
+  assert.ok(
+    commands.some((c) => c.words[0] === 'xmlsocket-bridge'),
+    'xmlsocket-bridge',
+  );
 });
 
 /** The JSON block closest above `block` in the same file (a config file the command names). */
@@ -118,7 +126,9 @@ function plan(c: Command): { argv: string[]; env: Record<string, string>; cwd: s
 function healthBehindProxyHeader(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = net.connect(port, host, () =>
-      s.write(`PROXY TCP4 192.0.2.1 ${host} 40000 ${port}\r\nGET /healthz HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`),
+      s.write(
+        `PROXY TCP4 192.0.2.1 ${host} 40000 ${port}\r\nGET /healthz HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      ),
     );
     let response = '';
     s.on('data', (d: Buffer) => (response += d.toString()));
@@ -131,7 +141,12 @@ for (const c of commands) {
   test(`${where(c.block)}: ${c.text}`, async () => {
     const { argv, env, cwd, ready } = plan(c);
     // Its own process group, so SIGTERM reaches npm and the node it starts, and only them.
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd,
+      env: { ...process.env, ...env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.on('exit', (code, signal) => resolve({ code, signal })),
@@ -172,7 +187,10 @@ for (const c of commands) {
       process.kill(-child.pid!, 'SIGTERM');
       const { code, signal } = await exited;
       // The bridge and the demo exit 0 on SIGTERM; npm, signalled with them, may report the signal.
-      assert.ok(code === 0 || (argv[0] === 'npm' && (signal === 'SIGTERM' || code === 143)), `exit ${code} ${signal}:\n${output}`);
+      assert.ok(
+        code === 0 || (argv[0] === 'npm' && (signal === 'SIGTERM' || code === 143)),
+        `exit ${code} ${signal}:\n${output}`,
+      );
     } finally {
       clearTimeout(guard);
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');

@@ -44,7 +44,8 @@ const isModule = (b: Block) => /^\s*(import|export)\b/m.test(b.code);
 const usesAS2Globals = (b: Block) => (isHtmlPage(b) ? /xmlsocket-as2\.min\.js/ : /\bnew XML(Node)?\(/).test(b.code);
 
 /** The inline scripts of an HTML page, on the lines where they stand (the rest blank). */
-const inlineScripts = (html: string) => html.replace(/[^\n]*?<script>([\s\S]*?)<\/script>[^\n]*|[^\n]+/g, (_, script?: string) => script ?? '');
+const inlineScripts = (html: string) =>
+  html.replace(/[^\n]*?<script>([\s\S]*?)<\/script>[^\n]*|[^\n]+/g, (_, script?: string) => script ?? '');
 /** Lines written above an example's own code (reference directives). */
 const prefixLines = new Map<Block, number>();
 
@@ -66,7 +67,9 @@ describe('excerpts match the files they quote', () => {
   for (const b of excerpts) {
     const file = b.markers.find((m) => m.startsWith('excerpt='))!.slice('excerpt='.length);
     test(`${where(b)} is an excerpt of ${file}`, () => {
-      const source = readFileSync(join(ROOT, file), 'utf8').split('\n').map((l) => l.trim());
+      const source = readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .map((l) => l.trim());
       let at = 0;
       for (const line of b.code.split('\n').map((l) => l.trim())) {
         if (line === '' || /^\/\/ (…|\.\.\.)/.test(line)) continue;
@@ -93,7 +96,10 @@ before(() => {
     if (!isModule(b)) {
       // Script-tag code sees the globals the script-tag builds define.
       const refs = ['script', ...(usesAS2Globals(b) ? ['as2-script'] : [])];
-      text = refs.map((r) => `/// <reference path="${join(ROOT, 'dist', `${r}.d.ts`)}" />\n`).join('') + text + '\nexport {};\n';
+      text =
+        refs.map((r) => `/// <reference path="${join(ROOT, 'dist', `${r}.d.ts`)}" />\n`).join('') +
+        text +
+        '\nexport {};\n';
       prefixLines.set(b, refs.length);
     }
     const file = join(work, `${name}.${isTypeScript(b) ? 'ts' : 'js'}`);
@@ -116,7 +122,10 @@ describe('examples type-check against the published types', () => {
     skipLibCheck: true, // the package's own .d.ts files are checked by the consumer tests
   };
   const check = (blocks: Block[], options: ts.CompilerOptions) => {
-    const program = ts.createProgram(blocks.map((b) => sourceFile.get(b)!), { ...base, ...options });
+    const program = ts.createProgram(
+      blocks.map((b) => sourceFile.get(b)!),
+      { ...base, ...options },
+    );
     const report = ts.getPreEmitDiagnostics(program).map((d) => {
       const block = blocks.find((b) => sourceFile.get(b) === d.file?.fileName);
       const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : 0;
@@ -145,10 +154,13 @@ describe('examples type-check against the published types', () => {
 
 /** The example as JavaScript a browser or Node runs. */
 function javascriptOf(b: Block): string {
-  const text = readFileSync(sourceFile.get(b)!, 'utf8').replace(/^\/\/\/ <reference.*\n/gm, '').replace(/\nexport \{\};\n$/, '\n');
+  const text = readFileSync(sourceFile.get(b)!, 'utf8')
+    .replace(/^\/\/\/ <reference.*\n/gm, '')
+    .replace(/\nexport \{\};\n$/, '\n');
   if (!isTypeScript(b)) return text;
-  return ts.transpileModule(text, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: false } })
-    .outputText;
+  return ts.transpileModule(text, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: false },
+  }).outputText;
 }
 
 describe('examples run', () => {
@@ -188,9 +200,12 @@ describe('examples run', () => {
       const scripts = isHtmlPage(b)
         ? pointAtDist(b.code)
         : isModule(b)
-        ? `<script type="importmap">${importMap}</script>\n<script type="module" src="${name}.js"></script>`
-        : `<script src="/dist/xmlsocket.min.js"></script>\n${usesAS2Globals(b) ? '<script src="/dist/xmlsocket-as2.min.js"></script>\n' : ''}<script src="${name}.js"></script>`;
-      writeFileSync(join(site, `${name}.html`), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>${where(b)}</title>\n${scripts}\n`);
+          ? `<script type="importmap">${importMap}</script>\n<script type="module" src="${name}.js"></script>`
+          : `<script src="/dist/xmlsocket.min.js"></script>\n${usesAS2Globals(b) ? '<script src="/dist/xmlsocket-as2.min.js"></script>\n' : ''}<script src="${name}.js"></script>`;
+      writeFileSync(
+        join(site, `${name}.html`),
+        `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>${where(b)}</title>\n${scripts}\n`,
+      );
 
       const page = await browser.newPage();
       const errors: string[] = [];
@@ -227,7 +242,11 @@ describe('examples run', () => {
         const stats = await page
           .waitForFunction(
             () => {
-              const s = (window as unknown as { __docs: { created: number; opened: number; sent: number; received: number; urls: string[] } }).__docs;
+              const s = (
+                window as unknown as {
+                  __docs: { created: number; opened: number; sent: number; received: number; urls: string[] };
+                }
+              ).__docs;
               return s.opened === s.created && (s.sent === 0 || s.received > 0) ? s : false;
             },
             undefined,
@@ -236,7 +255,8 @@ describe('examples run', () => {
           .then((h) => h.jsonValue() as Promise<{ urls: string[] }>);
         await page.evaluate(() => new Promise((resolve) => setTimeout(resolve)));
         assert.deepEqual(errors, []);
-        for (const url of stats.urls) assert.doesNotMatch(url, /[{}]/, `${where(b)}: a URL template was not filled in: ${url}`);
+        for (const url of stats.urls)
+          assert.doesNotMatch(url, /[{}]/, `${where(b)}: a URL template was not filled in: ${url}`);
       } finally {
         await page.close();
       }

@@ -42,7 +42,8 @@ for (const file of markdownFiles()) {
         broken.push(`${href}: no file ${target}`);
         continue;
       }
-      if (anchor !== undefined && target.endsWith('.md') && !anchorsOf(target).has(anchor)) broken.push(`${href}: no heading #${anchor} in ${target}`);
+      if (anchor !== undefined && target.endsWith('.md') && !anchorsOf(target).has(anchor))
+        broken.push(`${href}: no heading #${anchor} in ${target}`);
     }
     assert.deepEqual(broken, []);
   });

@@ -44,7 +44,13 @@ export function blocksOf(file: string): Block[] {
       if (l.trim().startsWith(fence) && l.trim().replace(/[`~]/g, '') === '') break;
       body.push(l.startsWith(indent) ? l.slice(indent.length) : l);
     }
-    blocks.push({ file, line: i + 1, lang: lang.toLowerCase(), markers: rest.trim().split(/\s+/).filter(Boolean), code: body.join('\n') + '\n' });
+    blocks.push({
+      file,
+      line: i + 1,
+      lang: lang.toLowerCase(),
+      markers: rest.trim().split(/\s+/).filter(Boolean),
+      code: body.join('\n') + '\n',
+    });
     i = j;
   }
   return blocks;

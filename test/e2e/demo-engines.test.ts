@@ -15,7 +15,12 @@ async function logIn(page: EnginePage, url: string, nick: string): Promise<void>
     (document.getElementById('nick') as HTMLInputElement).value = n;
     document.getElementById('join')!.click();
   }, nick);
-  await waitUntil(page, (n) => document.getElementById('status')?.textContent === `connected as ${n}`, nick, `${nick} connected`);
+  await waitUntil(
+    page,
+    (n) => document.getElementById('status')?.textContent === `connected as ${n}`,
+    nick,
+    `${nick} connected`,
+  );
 }
 
 async function say(page: EnginePage, text: string): Promise<void> {
@@ -26,7 +31,7 @@ async function say(page: EnginePage, text: string): Promise<void> {
 }
 
 const users = (page: EnginePage) =>
-  page.evaluate(() => Array.from(document.querySelectorAll('#users li'), (li) => li.textContent!).sort(), null);
+  page.evaluate(() => Array.from(document.querySelectorAll('#users li'), (li) => li.textContent).sort(), null);
 
 /** Every chat line the page shows, as [from, text]. */
 const messages = (page: EnginePage) =>
@@ -65,27 +70,42 @@ describe('chat demo across Chromium, Firefox and WebKit', () => {
       const nicks = pages.map((page) => `${page.engine.toLowerCase()}${index}`);
       // Non-ASCII nicknames too (the protocol puts them in attributes).
       nicks[1] = `ëfox${index}`;
-      for (const [i, page] of pages.entries()) await logIn(page, `${demo.url}${paths[i]}`, nicks[i]);
+      for (const [i, page] of pages.entries()) await logIn(page, `${demo.url}${paths[i]}`, nicks[i]!);
       const everyone = [...nicks].sort();
       for (const page of pages) {
-        await waitUntil(page, (w) => JSON.stringify(Array.from(document.querySelectorAll('#users li'), (li) => li.textContent).sort()) === w, JSON.stringify(everyone), 'all three users');
+        await waitUntil(
+          page,
+          (w) =>
+            JSON.stringify(Array.from(document.querySelectorAll('#users li'), (li) => li.textContent).sort()) === w,
+          JSON.stringify(everyone),
+          'all three users',
+        );
         assert.deepEqual(await users(page), everyone);
       }
 
-      const said = pages.map((page, i) => [nicks[i], `${page.engine} says Grüße 你好 🎮 — <b>&amp;</b> & "quotes" 'apostrophes' </msg> ${index}`]);
-      for (const [i, page] of pages.entries()) await say(page, said[i][1]);
+      const said = pages.map((page, i) => [
+        nicks[i],
+        `${page.engine} says Grüße 你好 🎮 — <b>&amp;</b> & "quotes" 'apostrophes' </msg> ${index}`,
+      ]);
+      for (const [i, page] of pages.entries()) await say(page, said[i]![1]!);
       for (const page of pages) {
         await waitUntil(
           page,
           (want) => {
-            const seen = Array.from(document.querySelectorAll('#messages li.msg'), (li) => JSON.stringify([li.querySelector('.from')?.textContent, li.querySelector('.text')?.textContent]));
+            const seen = Array.from(document.querySelectorAll('#messages li.msg'), (li) =>
+              JSON.stringify([li.querySelector('.from')?.textContent, li.querySelector('.text')?.textContent]),
+            );
             return want.every((w) => seen.includes(w));
           },
           said.map((pair) => JSON.stringify(pair)),
           'all three messages',
         );
         const shown = await messages(page);
-        for (const pair of said) assert.ok(shown.some((m) => m[0] === pair[0] && m[1] === pair[1]), `${page.engine} shows ${JSON.stringify(pair)}`);
+        for (const pair of said)
+          assert.ok(
+            shown.some((m) => m[0] === pair[0] && m[1] === pair[1]),
+            `${page.engine} shows ${JSON.stringify(pair)}`,
+          );
         // Inserted as text, never as markup.
         assert.equal(await page.evaluate(() => document.querySelectorAll('#messages b').length, null), 0);
       }

@@ -81,7 +81,8 @@ describe('chat demo in Chromium', () => {
     page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
     page.on('console', (msg) => {
       // A refused WebSocket handshake is logged by Chromium itself; the test expects one.
-      if (msg.type() === 'error' && !/WebSocket connection to .* failed/.test(msg.text())) errors.push(`${page.url()}: ${msg.text()}`);
+      if (msg.type() === 'error' && !/WebSocket connection to .* failed/.test(msg.text()))
+        errors.push(`${page.url()}: ${msg.text()}`);
     });
     return page;
   }
@@ -104,9 +105,15 @@ describe('chat demo in Chromium', () => {
     // The traffic panel shows the raw XML both ways, escaped on the wire.
     const outgoing = await ann.locator('#traffic li.out').allTextContents();
     assert.ok(outgoing.includes('<login nick="ann"/>'), JSON.stringify(outgoing));
-    assert.ok(outgoing.some((x) => x.includes('&lt;b&gt;bold&lt;/b&gt; &amp;')), JSON.stringify(outgoing));
+    assert.ok(
+      outgoing.some((x) => x.includes('&lt;b&gt;bold&lt;/b&gt; &amp;')),
+      JSON.stringify(outgoing),
+    );
     const incoming = await bob.locator('#traffic li.in').allTextContents();
-    assert.ok(incoming.some((x) => x.startsWith('<msg from="ann"') && x.includes('Grüße 你好 🎮')), JSON.stringify(incoming));
+    assert.ok(
+      incoming.some((x) => x.startsWith('<msg from="ann"') && x.includes('Grüße 你好 🎮')),
+      JSON.stringify(incoming),
+    );
 
     await ann.screenshot({ path: join(ARTIFACTS, 'demo-as2.png') });
     await ann.close();

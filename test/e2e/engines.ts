@@ -35,7 +35,7 @@ export async function firefoxPage(): Promise<EnginePage> {
   return {
     engine: 'Firefox',
     goto: async (url) => void (await page.goto(url)),
-    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    evaluate: (fn, arg) => page.evaluate(fn as never, arg),
     close: () => browser.close(),
   };
 }

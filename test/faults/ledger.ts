@@ -13,7 +13,9 @@ export interface FaultFigures {
 }
 
 export function report(t: TestContext, figures: FaultFigures): void {
-  const line = Object.entries(figures).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(1) : v}`).join(' ');
+  const line = Object.entries(figures)
+    .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(1) : v}`)
+    .join(' ');
   t.diagnostic(line);
   console.log(`# fault: ${line}`);
   const file = process.env.XMLSOCKET_FAULT_LEDGER;
@@ -39,7 +41,10 @@ export function splitNul(bytes: Buffer): { messages: string[]; tail: Buffer } {
 /** How many of `got` are an exact in-order prefix of `sent`; throws on a gap, duplicate or corruption. */
 export function assertPrefix(got: readonly string[], sent: readonly string[], what: string): number {
   for (let i = 0; i < got.length; i++) {
-    if (got[i] !== sent[i]) throw new Error(`${what}: message ${i} is ${JSON.stringify(got[i]?.slice(0, 40))}, expected ${JSON.stringify(sent[i]?.slice(0, 40))} (loss, duplicate, reorder or corruption)`);
+    if (got[i] !== sent[i])
+      throw new Error(
+        `${what}: message ${i} is ${JSON.stringify(got[i]?.slice(0, 40))}, expected ${JSON.stringify(sent[i]?.slice(0, 40))} (loss, duplicate, reorder or corruption)`,
+      );
   }
   return got.length;
 }

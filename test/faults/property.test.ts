@@ -93,7 +93,8 @@ async function oneRun(b: TestBridge, server: TcpServer, framing: 'stream' | 'mes
     for (const piece of cut(wire, s.wsMessageCuts)) sendFragmented(ws, piece, true, s.wsFrameCuts);
   }
   const expectedToClient = framing === 'message' ? s.messages.length : wire.length;
-  const doneToClient = () => (framing === 'message' ? received.length : Buffer.concat(received).length) >= expectedToClient;
+  const doneToClient = () =>
+    (framing === 'message' ? received.length : Buffer.concat(received).length) >= expectedToClient;
   const doneToTarget = () => Buffer.concat(atTarget).length >= wire.length;
   const deadline = Date.now() + 10_000;
   while (!(doneToClient() && doneToTarget())) {
@@ -105,7 +106,11 @@ async function oneRun(b: TestBridge, server: TcpServer, framing: 'stream' | 'mes
   if (framing === 'stream') seen.framesToClient += received.length;
   assert.deepEqual(Buffer.concat(atTarget), wire, 'client to target: bytes differ');
   if (framing === 'message') {
-    assert.deepEqual(received.map((d) => d.toString('utf8')), s.messages, 'target to client: messages differ');
+    assert.deepEqual(
+      received.map((d) => d.toString('utf8')),
+      s.messages,
+      'target to client: messages differ',
+    );
   } else {
     assert.deepEqual(Buffer.concat(received), wire, 'target to client: bytes differ');
   }
@@ -113,33 +118,37 @@ async function oneRun(b: TestBridge, server: TcpServer, framing: 'stream' | 'mes
 }
 
 for (const framing of ['message', 'stream'] as const) {
-  test(`property: ${framing} framing, ${RUNS_PER_FRAMING} random message sets under random TCP and WebSocket splits arrive exactly once, in order, byte-identical`, { timeout: 120_000 }, async (t) => {
-    const server = await tcpServer();
-    const b = await startBridge({ target: server.address, framing, quiet: true });
-    let delivered = 0;
-    const started = Date.now();
-    Object.assign(seen, { tcpWrites: 0, framesToClient: 0, midCharCuts: 0 });
-    try {
-      await fc.assert(
-        fc.asyncProperty(scenario, async (s) => {
-          delivered += await oneRun(b, server, framing, s);
-        }),
-        { numRuns: RUNS_PER_FRAMING },
-      );
-      report(t, {
-        case: `property test (${framing})`,
-        delivered,
-        lost: 0,
-        runs: RUNS_PER_FRAMING,
-        elapsedMs: Date.now() - started,
-        targetTcpWrites: seen.tcpWrites,
-        tcpCutsInsideAChar: seen.midCharCuts,
-        // Stream framing forwards each TCP read as one frame: close to targetTcpWrites means the splits reached the bridge as separate reads.
-        ...(framing === 'stream' ? { streamFramesToClient: seen.framesToClient } : {}),
-      });
-    } finally {
-      await b.close();
-      await server.close();
-    }
-  });
+  test(
+    `property: ${framing} framing, ${RUNS_PER_FRAMING} random message sets under random TCP and WebSocket splits arrive exactly once, in order, byte-identical`,
+    { timeout: 120_000 },
+    async (t) => {
+      const server = await tcpServer();
+      const b = await startBridge({ target: server.address, framing, quiet: true });
+      let delivered = 0;
+      const started = Date.now();
+      Object.assign(seen, { tcpWrites: 0, framesToClient: 0, midCharCuts: 0 });
+      try {
+        await fc.assert(
+          fc.asyncProperty(scenario, async (s) => {
+            delivered += await oneRun(b, server, framing, s);
+          }),
+          { numRuns: RUNS_PER_FRAMING },
+        );
+        report(t, {
+          case: `property test (${framing})`,
+          delivered,
+          lost: 0,
+          runs: RUNS_PER_FRAMING,
+          elapsedMs: Date.now() - started,
+          targetTcpWrites: seen.tcpWrites,
+          tcpCutsInsideAChar: seen.midCharCuts,
+          // Stream framing forwards each TCP read as one frame: close to targetTcpWrites means the splits reached the bridge as separate reads.
+          ...(framing === 'stream' ? { streamFramesToClient: seen.framesToClient } : {}),
+        });
+      } finally {
+        await b.close();
+        await server.close();
+      }
+    },
+  );
 }

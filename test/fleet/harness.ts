@@ -35,9 +35,15 @@ export interface BridgeProcess {
 }
 
 export async function startBridgeProcess(args: string[]): Promise<BridgeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--listen', '127.0.0.1:0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--listen', '127.0.0.1:0', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const b = { child, lines: [] as LogLine[], stderr: '', pid: child.pid!, port: 0 } as BridgeProcess;
-  for (const [stream, isErr] of [[child.stdout!, false], [child.stderr!, true]] as const) {
+  for (const [stream, isErr] of [
+    [child.stdout, false],
+    [child.stderr, true],
+  ] as const) {
     let pending = '';
     stream.setEncoding('utf8');
     stream.on('data', (d: string) => {
@@ -97,8 +103,8 @@ const systemBinary = (name: string) => (existsSync(`/usr/sbin/${name}`) ? `/usr/
 function run(cmd: string, args: string[], dir: string): { child: ChildProcess; output(): string } {
   const child = spawn(systemBinary(cmd), args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
   return { child, output: () => out };
 }
 
@@ -136,27 +142,40 @@ export async function startNginx(dir: string, bridgePorts: number[]): Promise<Ba
   const port = await freePort();
   const site = concrete('nginx.conf', /listen 80;/, `listen 127.0.0.1:${port};`, bridgePorts);
   writeFileSync(join(dir, 'site.conf'), site);
-  writeFileSync(join(dir, 'nginx.conf'), [
-    'daemon off;',
-    'master_process off;',
-    `pid ${join(dir, 'nginx.pid')};`,
-    `error_log ${join(dir, 'error.log')} warn;`,
-    'worker_rlimit_nofile 8192;',
-    'events { worker_connections 4096; }',
-    'http {',
-    `  access_log ${join(dir, 'access.log')};`,
-    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${join(dir, `${t}_temp`)};`),
-    `  include ${join(dir, 'site.conf')};`,
-    '}',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    [
+      'daemon off;',
+      'master_process off;',
+      `pid ${join(dir, 'nginx.pid')};`,
+      `error_log ${join(dir, 'error.log')} warn;`,
+      'worker_rlimit_nofile 8192;',
+      'events { worker_connections 4096; }',
+      'http {',
+      `  access_log ${join(dir, 'access.log')};`,
+      ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${join(dir, `${t}_temp`)};`),
+      `  include ${join(dir, 'site.conf')};`,
+      '}',
+      '',
+    ].join('\n'),
+  );
   const { child, output } = run('nginx', ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')], dir);
   await whenAccepting(port, child, output);
-  return { port, child, output, stop: stopper(child, 'SIGTERM'), errorLog: () => readFileSync(join(dir, 'error.log'), 'utf8') };
+  return {
+    port,
+    child,
+    output,
+    stop: stopper(child, 'SIGTERM'),
+    errorLog: () => readFileSync(join(dir, 'error.log'), 'utf8'),
+  };
 }
 
 /** HAProxy from deploy/haproxy.cfg or deploy/haproxy-tcp.cfg, with a stats socket for the test to read server states. */
-export async function startHaproxy(dir: string, template: string, bridgePorts: number[]): Promise<Balancer & { serverStatus(): Promise<Map<string, string>> }> {
+export async function startHaproxy(
+  dir: string,
+  template: string,
+  bridgePorts: number[],
+): Promise<Balancer & { serverStatus(): Promise<Map<string, string>> }> {
   const port = await freePort();
   const sock = join(dir, 'haproxy.sock');
   let cfg = concrete(template, /bind :80\n/, `bind 127.0.0.1:${port}\n`, bridgePorts);
@@ -173,10 +192,16 @@ export async function startHaproxy(dir: string, template: string, bridgePorts: n
       s.setEncoding('utf8').on('data', (d: string) => (text += d));
       s.on('error', reject);
       s.on('close', () => {
-        const [header, ...rows] = text.replace(/^# /, '').trim().split('\n').map((l) => l.split(','));
+        const [header, ...rows] = text
+          .replace(/^# /, '')
+          .trim()
+          .split('\n')
+          .map((l) => l.split(','));
         const sv = header!.indexOf('svname');
         const status = header!.indexOf('status');
-        resolve(new Map(rows.filter((r) => r[0] === 'bridges' && r[sv] !== 'BACKEND').map((r) => [r[sv]!, r[status]!])));
+        resolve(
+          new Map(rows.filter((r) => r[0] === 'bridges' && r[sv] !== 'BACKEND').map((r) => [r[sv]!, r[status]!])),
+        );
       });
     });
   return { port, child, output, stop: stopper(child, 'SIGTERM'), serverStatus };

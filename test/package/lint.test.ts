@@ -33,7 +33,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('publint (strict: warnings count) finds nothing in the tarball', async () => {
   const buffer = readFileSync(tarball);
   const tarballBytes = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
-  const { messages, pkg: packed } = await publint({ pack: { tarball: tarballBytes }, level: 'suggestion', strict: true });
+  const { messages, pkg: packed } = await publint({
+    pack: { tarball: tarballBytes },
+    level: 'suggestion',
+    strict: true,
+  });
   const report = messages.map((m) => `${m.type}: ${formatMessage(m, packed) ?? m.code}`);
   assert.deepEqual(report, []);
 });
@@ -43,9 +47,13 @@ test('Are The Types Wrong finds nothing in the tarball (ESM-only profile, offlin
   // 20.19 (our engines range) and TypeScript from `module: node20`; the consumer tests
   // prove both. --no-definitely-typed keeps it from asking the registry for @types.
   const attw = join(ROOT, 'node_modules', '.bin', 'attw');
-  const result = await run(attw, [tarball, '--profile', 'esm-only', '--no-definitely-typed', '--no-color', '--no-emoji', '--format', 'table'], {
-    cwd: dir,
-  }).catch((err: { stdout: string; stderr: string; code: number }) => err);
+  const result = await run(
+    attw,
+    [tarball, '--profile', 'esm-only', '--no-definitely-typed', '--no-color', '--no-emoji', '--format', 'table'],
+    {
+      cwd: dir,
+    },
+  ).catch((err: { stdout: string; stderr: string; code: number }) => err);
   assert.equal('code' in result ? result.code : 0, 0, `attw reported problems:\n${result.stdout}${result.stderr}`);
   assert.match(result.stdout, /"xmlsocket-polyfill\/as2-script"/, 'attw did not check every entry point');
 });
@@ -89,7 +97,8 @@ test('every export has types, and typesVersions maps the same subpaths to the sa
     assert.equal(typeof target, 'object', `${subpath} has no "types" condition`);
     const types = (target as Record<string, string>).types;
     assert.ok(types && files.includes(normalize(types)), `${subpath}: types ${types} not in the tarball`);
-    if (subpath !== '.') assert.deepEqual(pkg.typesVersions['*']![subpath.slice(2)], [types], `typesVersions for ${subpath}`);
+    if (subpath !== '.')
+      assert.deepEqual(pkg.typesVersions['*']![subpath.slice(2)], [types], `typesVersions for ${subpath}`);
   }
   assert.equal(Object.keys(pkg.typesVersions['*']!).length, Object.keys(pkg.exports).length - 2);
 });
@@ -97,7 +106,11 @@ test('every export has types, and typesVersions maps the same subpaths to the sa
 test('sideEffects lists exactly the entries that do something on import', () => {
   // The script-tag builds define globals, the xmldom entry configures the parser; the
   // rest (module entries, chunks, the bridge library) must stay tree-shakable.
-  assert.deepEqual([...pkg.sideEffects].sort(), ['./dist/xmldom.js', './dist/xmlsocket-as2.min.js', './dist/xmlsocket.min.js']);
+  assert.deepEqual([...pkg.sideEffects].sort(), [
+    './dist/xmldom.js',
+    './dist/xmlsocket-as2.min.js',
+    './dist/xmlsocket.min.js',
+  ]);
   for (const file of pkg.sideEffects) assert.ok(files.includes(normalize(file)), `${file} not in the tarball`);
 });
 

@@ -10,7 +10,8 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Packs the repository into `dir` and returns the tarball's path. */
 export async function packTarball(dir: string): Promise<string> {
-  if (!existsSync(join(ROOT, 'dist', 'xmlsocket.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test builds)');
+  if (!existsSync(join(ROOT, 'dist', 'xmlsocket.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm test builds)');
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
     cwd: ROOT,
     maxBuffer: 16 * 1024 * 1024,

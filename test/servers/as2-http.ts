@@ -29,7 +29,8 @@ export interface RecordedPost {
   body: string;
 }
 
-const LEVEL = '<?xml version="1.0"?><level id="1">\n  <tile x="0" y="1" kind="wall" />\n  <tile x="1" y="1" kind="door">Ünïcødé &amp; more</tile>\n</level>';
+const LEVEL =
+  '<?xml version="1.0"?><level id="1">\n  <tile x="0" y="1" kind="wall" />\n  <tile x="1" y="1" kind="door">Ünïcødé &amp; more</tile>\n</level>';
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -65,12 +66,18 @@ function handler(posts: RecordedPost[]) {
       // /echo answers with the document it received wrapped in <echo>, so a test
       // can tell the answer from the request.
       if (path === '/echo') send(200, 'text/xml', `<echo>${body}</echo>`);
-      else if (path === '/page') send(200, 'text/html', `<title>posted</title><pre id="body"></pre><script>document.getElementById('body').textContent = ${JSON.stringify(body)}</script>`);
+      else if (path === '/page')
+        send(
+          200,
+          'text/html',
+          `<title>posted</title><pre id="body"></pre><script>document.getElementById('body').textContent = ${JSON.stringify(body)}</script>`,
+        );
       else send(404, 'text/plain', 'no such endpoint');
       return;
     }
     if (path === '/level.xml') send(200, 'text/xml; charset=utf-8', LEVEL);
-    else if (path === '/bom.xml') send(200, 'text/xml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<a>é</a>', 'utf8')]));
+    else if (path === '/bom.xml')
+      send(200, 'text/xml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<a>é</a>', 'utf8')]));
     else if (path === '/malformed.xml') send(200, 'text/xml', '<a><b></a>');
     else if (path === '/last-post') send(200, 'application/json', JSON.stringify(posts[posts.length - 1] ?? null));
     else if (path === '/posts') send(200, 'application/json', JSON.stringify(posts));

@@ -16,7 +16,7 @@ export function workerBundlePlugin(): TestRunnerPlugin {
         target: 'es2022',
         write: false,
       });
-      return { body: result.outputFiles[0].text, type: 'js' };
+      return { body: result.outputFiles[0]!.text, type: 'js' };
     },
   };
 }

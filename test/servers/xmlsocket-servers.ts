@@ -88,7 +88,8 @@ async function tcpServer(script: TcpScript) {
     if (script.end) socket.end();
   });
   const tcpPort = await listen(server);
-  const front = script.via === 'websockify' ? await websockify(tcpPort) : await bridgeTo(`${HOST}:${tcpPort}`, script.framing);
+  const front =
+    script.via === 'websockify' ? await websockify(tcpPort) : await bridgeTo(`${HOST}:${tcpPort}`, script.framing);
   const fixture: Fixture = {
     url: front.url,
     received,
@@ -281,16 +282,22 @@ async function httpsSecurityPage() {
       res.end(page);
     }
   });
-  const port = await listen(server as unknown as net.Server);
+  const port = await listen(server);
   return add({ url: `https://${HOST}:${port}/`, received: [], peers: [], stop: () => closeServer(server) });
 }
 
 function report(fixture: Fixture) {
   return {
     connections: fixture.peers.length,
-    open: fixture.peers.filter((p) => ('readyState' in p && typeof p.readyState === 'number' ? p.readyState === 1 : !(p as Socket).destroyed && (p as Socket).readyState === 'open')).length,
+    open: fixture.peers.filter((p) =>
+      'readyState' in p && typeof p.readyState === 'number'
+        ? p.readyState === 1
+        : !p.destroyed && p.readyState === 'open',
+    ).length,
     received: fixture.received.map((chunks) => Buffer.concat(chunks).toString('base64')),
-    frames: fixture.received.map((chunks) => chunks.map((c) => ({ binary: c[0] === 66, data: c.subarray(1).toString('base64') }))),
+    frames: fixture.received.map((chunks) =>
+      chunks.map((c) => ({ binary: c[0] === 66, data: c.subarray(1).toString('base64') })),
+    ),
   };
 }
 
@@ -315,7 +322,8 @@ async function waitFor(condition: WaitFor) {
       (condition.bytes === undefined || Buffer.concat(last).length >= condition.bytes) &&
       (condition.frames === undefined || last.length >= condition.frames);
     if (ok) return r;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(condition)}; have ${JSON.stringify(r)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${JSON.stringify(condition)}; have ${JSON.stringify(r)}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -71,93 +71,129 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-test(`${CONNECTIONS} concurrent connections through ${BRIDGES} bridge processes, each echoing: nothing lost, RSS/CPU/p99 reported`, { timeout: 600_000 }, async (t) => {
-  const children: ChildProcess[] = [];
-  try {
-    const target = spawn(process.execPath, [join(here, 'echo-target.mjs')], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-    children.push(target);
-    const targetPort = Number(await firstLine(target));
+test(
+  `${CONNECTIONS} concurrent connections through ${BRIDGES} bridge processes, each echoing: nothing lost, RSS/CPU/p99 reported`,
+  { timeout: 600_000 },
+  async (t) => {
+    const children: ChildProcess[] = [];
+    try {
+      const target = spawn(process.execPath, [join(here, 'echo-target.mjs')], {
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      });
+      children.push(target);
+      const targetPort = Number(await firstLine(target));
 
-    const bridges: { child: ChildProcess; port: number }[] = [];
-    for (let i = 0; i < BRIDGES; i++) {
-      const child = spawn(process.execPath, [
-        '--import', 'tsx', join(root, 'src', 'bridge', 'cli', 'cli.ts'),
-        '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${targetPort}`, '--framing', 'message',
-        '--max-connections', '20000', '--max-per-ip', '20000',
-        // Keepalive pings 5,000 pairs per bridge during the test; none may cut a live client.
-        // 15 s: on a starved machine a load client's pong has come back 6 s late.
-        '--ping-interval', '15',
-      ], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-      children.push(child);
-      const listening = JSON.parse(await firstLine(child)) as { address: string };
-      bridges.push({ child, port: Number(listening.address.split(':').at(-1)) });
+      const bridges: { child: ChildProcess; port: number }[] = [];
+      for (let i = 0; i < BRIDGES; i++) {
+        const child = spawn(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            join(root, 'src', 'bridge', 'cli', 'cli.ts'),
+            '--listen',
+            '127.0.0.1:0',
+            '--target',
+            `127.0.0.1:${targetPort}`,
+            '--framing',
+            'message',
+            '--max-connections',
+            '20000',
+            '--max-per-ip',
+            '20000',
+            // Keepalive pings 5,000 pairs per bridge during the test; none may cut a live client.
+            // 15 s: on a starved machine a load client's pong has come back 6 s late.
+            '--ping-interval',
+            '15',
+          ],
+          { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        children.push(child);
+        const listening = JSON.parse(await firstLine(child)) as { address: string };
+        bridges.push({ child, port: Number(listening.address.split(':').at(-1)) });
+      }
+      const urls = bridges.map((b) => `ws://127.0.0.1:${b.port}/`);
+      const connectionsOpen = async () => {
+        let n = 0;
+        for (const b of bridges)
+          n += (JSON.parse((await httpGet(b.port, '/healthz')).body.toString()) as { connections: number }).connections;
+        return n;
+      };
+      const sumUsage = () =>
+        bridges
+          .map((b) => usage(b.child.pid!))
+          .reduce((a, u) => ({ rss: a.rss + u.rss, cpu: a.cpu + u.cpu }), { rss: 0, cpu: 0 });
+
+      const clients = Array.from({ length: CLIENTS }, () => {
+        const c = fork(join(here, 'load-client.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        children.push(c);
+        return c;
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      const before = sumUsage();
+      const clientCpu = () => clients.reduce((n, c) => n + usage(c.pid!).cpu, 0);
+
+      const openStarted = Date.now();
+      const opened = await Promise.all(
+        clients.map((c) => ask(c, { cmd: 'open', urls, count: CONNECTIONS / CLIENTS }, 'opened')),
+      );
+      const openMs = Date.now() - openStarted;
+      assert.deepEqual(
+        opened.map((o) => o.failures),
+        [0, 0],
+        'no handshake refused',
+      );
+      assert.equal(
+        opened.reduce((n, o) => n + (o.open as number), 0),
+        CONNECTIONS,
+      );
+      assert.equal(await connectionsOpen(), CONNECTIONS);
+      await new Promise((r) => setTimeout(r, 2000));
+      const held = sumUsage();
+
+      const clientCpuBefore = clientCpu();
+      const echoStarted = Date.now();
+      const echoed = await Promise.all(
+        clients.map((c) => ask(c, { cmd: 'echo', seconds: ECHO_SECONDS, periodMs: PERIOD_MS, pad: PAD }, 'echoed')),
+      );
+      const echoWallS = (Date.now() - echoStarted) / 1000;
+      const afterEcho = sumUsage();
+      const clientCpuS = clientCpu() - clientCpuBefore;
+      const sent = echoed.reduce((n, e) => n + (e.sent as number), 0);
+      const received = echoed.reduce((n, e) => n + (e.received as number), 0);
+      const mismatches = echoed.reduce((n, e) => n + (e.mismatches as number), 0);
+      assert.equal(mismatches, 0, `echo mismatch: ${echoed.map((e) => e.firstMismatch).join(' ')}`);
+      assert.equal(received, sent, 'every echo came back');
+      assert.equal(await connectionsOpen(), CONNECTIONS, 'every connection still open after the echo phase');
+
+      await Promise.all(clients.map((c) => ask(c, { cmd: 'close' }, 'closed')));
+      const deadline = Date.now() + 60_000;
+      while ((await connectionsOpen()) !== 0) {
+        if (Date.now() > deadline) throw new Error('pairs left open after every client closed');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+
+      const latencies = echoed.flatMap((e) => e.latencies as number[]).sort((a, b) => a - b);
+      const cpuS = afterEcho.cpu - held.cpu;
+      report(t, {
+        case: `${CONNECTIONS} concurrent connections`,
+        delivered: received,
+        lost: sent - received,
+        bridges: BRIDGES,
+        openMs,
+        rssPerConnKiB: (held.rss - before.rss) / CONNECTIONS / 1024,
+        bridgeRssMiB: held.rss / 1048576,
+        echoesPerS: sent / ECHO_SECONDS,
+        bridgeCpuPercentOfOneCore: (cpuS / echoWallS) * 100,
+        bridgeCpuUsPerEcho: (cpuS / sent) * 1e6,
+        loadClientsCpuPercentOfOneCore: (clientCpuS / echoWallS) * 100,
+        loadAverage1m: loadavg()[0]!,
+        p50ms: percentile(latencies, 50),
+        p99ms: percentile(latencies, 99),
+        maxMs: latencies.at(-1) ?? NaN,
+      });
+    } finally {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     }
-    const urls = bridges.map((b) => `ws://127.0.0.1:${b.port}/`);
-    const connectionsOpen = async () => {
-      let n = 0;
-      for (const b of bridges) n += (JSON.parse((await httpGet(b.port, '/healthz')).body.toString()) as { connections: number }).connections;
-      return n;
-    };
-    const sumUsage = () => bridges.map((b) => usage(b.child.pid!)).reduce((a, u) => ({ rss: a.rss + u.rss, cpu: a.cpu + u.cpu }), { rss: 0, cpu: 0 });
-
-    const clients = Array.from({ length: CLIENTS }, () => {
-      const c = fork(join(here, 'load-client.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      children.push(c);
-      return c;
-    });
-    await new Promise((r) => setTimeout(r, 500));
-    const before = sumUsage();
-    const clientCpu = () => clients.reduce((n, c) => n + usage(c.pid!).cpu, 0);
-
-    const openStarted = Date.now();
-    const opened = await Promise.all(clients.map((c) => ask(c, { cmd: 'open', urls, count: CONNECTIONS / CLIENTS }, 'opened')));
-    const openMs = Date.now() - openStarted;
-    assert.deepEqual(opened.map((o) => o.failures), [0, 0], 'no handshake refused');
-    assert.equal(opened.reduce((n, o) => n + (o.open as number), 0), CONNECTIONS);
-    assert.equal(await connectionsOpen(), CONNECTIONS);
-    await new Promise((r) => setTimeout(r, 2000));
-    const held = sumUsage();
-
-    const clientCpuBefore = clientCpu();
-    const echoStarted = Date.now();
-    const echoed = await Promise.all(clients.map((c) => ask(c, { cmd: 'echo', seconds: ECHO_SECONDS, periodMs: PERIOD_MS, pad: PAD }, 'echoed')));
-    const echoWallS = (Date.now() - echoStarted) / 1000;
-    const afterEcho = sumUsage();
-    const clientCpuS = clientCpu() - clientCpuBefore;
-    const sent = echoed.reduce((n, e) => n + (e.sent as number), 0);
-    const received = echoed.reduce((n, e) => n + (e.received as number), 0);
-    const mismatches = echoed.reduce((n, e) => n + (e.mismatches as number), 0);
-    assert.equal(mismatches, 0, `echo mismatch: ${echoed.map((e) => e.firstMismatch).join(' ')}`);
-    assert.equal(received, sent, 'every echo came back');
-    assert.equal(await connectionsOpen(), CONNECTIONS, 'every connection still open after the echo phase');
-
-    await Promise.all(clients.map((c) => ask(c, { cmd: 'close' }, 'closed')));
-    const deadline = Date.now() + 60_000;
-    while ((await connectionsOpen()) !== 0) {
-      if (Date.now() > deadline) throw new Error('pairs left open after every client closed');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-
-    const latencies = echoed.flatMap((e) => e.latencies as number[]).sort((a, b) => a - b);
-    const cpuS = afterEcho.cpu - held.cpu;
-    report(t, {
-      case: `${CONNECTIONS} concurrent connections`,
-      delivered: received,
-      lost: sent - received,
-      bridges: BRIDGES,
-      openMs,
-      rssPerConnKiB: (held.rss - before.rss) / CONNECTIONS / 1024,
-      bridgeRssMiB: held.rss / 1048576,
-      echoesPerS: sent / ECHO_SECONDS,
-      bridgeCpuPercentOfOneCore: (cpuS / echoWallS) * 100,
-      bridgeCpuUsPerEcho: (cpuS / sent) * 1e6,
-      loadClientsCpuPercentOfOneCore: (clientCpuS / echoWallS) * 100,
-      loadAverage1m: loadavg()[0]!,
-      p50ms: percentile(latencies, 50),
-      p99ms: percentile(latencies, 99),
-      maxMs: latencies.at(-1) ?? NaN,
-    });
-  } finally {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  }
-});
+  },
+);

@@ -12,21 +12,31 @@ const reply = (msg) => process.send(msg);
 async function open(urls, count) {
   const failures = [];
   for (let i = 0; i < count; i += 200) {
-    await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, j) => new Promise((resolve) => {
-      const ws = new WebSocket(urls[(i + j) % urls.length], 'xmlsocket.message', { perMessageDeflate: false });
-      ws.on('error', () => {});
-      ws.once('open', () => {
-        sockets.push(ws);
-        resolve();
-      });
-      ws.once('unexpected-response', (_req, res) => {
-        failures.push(res.statusCode);
-        resolve();
-      });
-      ws.once('close', () => resolve());
-    })));
+    await Promise.all(
+      Array.from(
+        { length: Math.min(200, count - i) },
+        (_, j) =>
+          new Promise((resolve) => {
+            const ws = new WebSocket(urls[(i + j) % urls.length], 'xmlsocket.message', { perMessageDeflate: false });
+            ws.on('error', () => {});
+            ws.once('open', () => {
+              sockets.push(ws);
+              resolve();
+            });
+            ws.once('unexpected-response', (_req, res) => {
+              failures.push(res.statusCode);
+              resolve();
+            });
+            ws.once('close', () => resolve());
+          }),
+      ),
+    );
   }
-  reply({ cmd: 'opened', open: sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length, failures: failures.length });
+  reply({
+    cmd: 'opened',
+    open: sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length,
+    failures: failures.length,
+  });
 }
 
 function echo(seconds, periodMs, pad) {
@@ -79,11 +89,16 @@ function echo(seconds, periodMs, pad) {
 }
 
 async function close() {
-  await Promise.all(sockets.map((ws) => new Promise((resolve) => {
-    if (ws.readyState === WebSocket.CLOSED) return resolve();
-    ws.once('close', resolve);
-    ws.close();
-  })));
+  await Promise.all(
+    sockets.map(
+      (ws) =>
+        new Promise((resolve) => {
+          if (ws.readyState === WebSocket.CLOSED) return resolve();
+          ws.once('close', resolve);
+          ws.close();
+        }),
+    ),
+  );
   reply({ cmd: 'closed' });
 }
 

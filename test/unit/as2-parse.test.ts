@@ -20,6 +20,6 @@ test('parses and serializes without a DOM, with Flash statuses', () => {
   }
 });
 
-test('unescapeXML decodes Flash\'s references and keeps the rest', () => {
+test("unescapeXML decodes Flash's references and keeps the rest", () => {
   assert.equal(unescapeXML('&lt;&GT;&amp;amp; &#229e2; &#ee229; &'), '<>&amp; å &#ee229; &');
 });

@@ -26,13 +26,25 @@ test('one byte at a time yields the same messages', () => {
 
 test('the pending buffer is bounded, split or not', () => {
   const whole = new MessageSplitter(8);
-  assert.equal(whole.push(Buffer.from('123456789\0'), () => {}), false);
+  assert.equal(
+    whole.push(Buffer.from('123456789\0'), () => {}),
+    false,
+  );
   const split = new MessageSplitter(8);
-  assert.equal(split.push(Buffer.from('12345'), () => {}), true);
-  assert.equal(split.push(Buffer.from('6789'), () => {}), false);
+  assert.equal(
+    split.push(Buffer.from('12345'), () => {}),
+    true,
+  );
+  assert.equal(
+    split.push(Buffer.from('6789'), () => {}),
+    false,
+  );
   const exact = new MessageSplitter(8);
   const out: string[] = [];
-  assert.equal(exact.push(Buffer.from('12345678\0'), (m) => out.push(m)), true);
+  assert.equal(
+    exact.push(Buffer.from('12345678\0'), (m) => out.push(m)),
+    true,
+  );
   assert.deepEqual(out, ['12345678']);
 });
 

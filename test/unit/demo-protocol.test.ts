@@ -5,7 +5,10 @@ import { DOMParser } from '@xmldom/xmldom';
 import { element, escapeXml, parseRequest, ProtocolError, usersMessage } from '../../demo/server/protocol.js';
 
 test('escapeXml escapes all five special characters and nothing else', () => {
-  assert.equal(escapeXml(`<a href="x">Tom & Jerry's</a> ü`), '&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt; ü');
+  assert.equal(
+    escapeXml(`<a href="x">Tom & Jerry's</a> ü`),
+    '&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt; ü',
+  );
 });
 
 test('element() output parses back to the same attribute values and text', () => {

@@ -32,10 +32,15 @@ const message = fc.string({ unit: fc.constantFrom('a', '<', '>', ' ', 'é', '€
 
 test('the same bytes give the same messages under any chunking', () => {
   fc.assert(
-    fc.property(fc.array(message, { maxLength: 8 }), fc.string({ maxLength: 4 }), fc.array(fc.nat(), { maxLength: 20 }), (messages, tail, offsets) => {
-      const stream = encoder.encode(messages.map((m) => `${m}\0`).join('') + tail.replace(/\0/g, ''));
-      assert.deepEqual(decode(cut(stream, offsets)), messages);
-    }),
+    fc.property(
+      fc.array(message, { maxLength: 8 }),
+      fc.string({ maxLength: 4 }),
+      fc.array(fc.nat(), { maxLength: 20 }),
+      (messages, tail, offsets) => {
+        const stream = encoder.encode(messages.map((m) => `${m}\0`).join('') + tail.replace(/\0/g, ''));
+        assert.deepEqual(decode(cut(stream, offsets)), messages);
+      },
+    ),
     { numRuns: 2000 },
   );
 });
@@ -56,7 +61,10 @@ test('a message split inside a multi-byte character decodes whole', () => {
 });
 
 test('invalid UTF-8 becomes U+FFFD and never throws', () => {
-  assert.deepEqual(decode([Uint8Array.of(0xff, 0x61, 0xc3, 0, 0xe2, 0x82), Uint8Array.of(0)]), ['\uFFFDa\uFFFD', '\uFFFD']);
+  assert.deepEqual(decode([Uint8Array.of(0xff, 0x61, 0xc3, 0, 0xe2, 0x82), Uint8Array.of(0)]), [
+    '\uFFFDa\uFFFD',
+    '\uFFFD',
+  ]);
 });
 
 test('an unterminated tail is kept for the next chunk and dropped by reset()', () => {

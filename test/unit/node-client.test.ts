@@ -20,7 +20,11 @@ before(async () => {
     socket.write('<hello>\n  <who name="node"/>\n</hello>\0<a><b></a>\0');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  bridge = createBridge({ listen: '127.0.0.1:0', target: `127.0.0.1:${(server.address() as AddressInfo).port}`, log: () => {} });
+  bridge = createBridge({
+    listen: '127.0.0.1:0',
+    target: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    log: () => {},
+  });
   url = `ws://127.0.0.1:${(await bridge.listen()).port}/`;
   configure({ WebSocket: WebSocket as unknown as WebSocketConstructor, url });
 });
@@ -46,7 +50,7 @@ test('connects, parses with xmldom, sends DOM nodes and strings, and hears the s
   assert.equal(socket.connected, true);
 
   while (docs.length < 2) await new Promise((r) => setTimeout(r, 10));
-  const hello = docs[0];
+  const hello = docs[0]!;
   assert.equal(hello.documentElement.nodeName, 'hello');
   assert.equal(hello.documentElement.childNodes.length, 1, 'ignoreWhite removed the white text');
   assert.equal((hello.documentElement.firstChild as Element).getAttribute('name'), 'node');

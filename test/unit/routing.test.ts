@@ -51,7 +51,9 @@ test('socketProxy wins on an exact (host, port) match, first entry first', () =>
 
 test('a url function gets (host, port); null, undefined or "" means no route', () => {
   const calls: unknown[] = [];
-  const s = settings({ url: (host, port) => (calls.push(host, port), port === 1 ? 'ws://one/' : port === 2 ? '' : null) });
+  const s = settings({
+    url: (host, port) => (calls.push(host, port), port === 1 ? 'ws://one/' : port === 2 ? '' : null),
+  });
   assert.equal(resolveUrl(s, 'h', 1), 'ws://one/');
   assert.equal(resolveUrl(s, 'h', 2), null);
   assert.equal(resolveUrl(s, 'h', 3), null);
@@ -62,12 +64,21 @@ test('configure() validates when called, merges, and returns the settings in for
   try {
     assert.deepEqual(configure({ framing: 'message' }), { framing: 'message', timeout: 20000 });
     assert.deepEqual(configure({ timeout: 5000 }), { framing: 'message', timeout: 5000 });
-    assert.throws(() => configure({ url: 'http://x/{host}' }), { name: 'TypeError', code: 'ERR_XMLSOCKET_CONFIG', message: /"url"/ });
+    assert.throws(() => configure({ url: 'http://x/{host}' }), {
+      name: 'TypeError',
+      code: 'ERR_XMLSOCKET_CONFIG',
+      message: /"url"/,
+    });
     // Relative to the page: the browser resolves it to ws: or wss:.
     assert.equal(configure({ url: '/bridge/{host}/{port}' }).url, '/bridge/{host}/{port}');
     configure({ url: undefined });
-    assert.throws(() => configure({ framing: 'lines' as 'stream' }), { code: 'ERR_XMLSOCKET_CONFIG', message: /"framing"/ });
-    assert.throws(() => configure({ socketProxy: [{ host: 'a', proxyUrl: 'ws://x/' } as never] }), { message: /"socketProxy"/ });
+    assert.throws(() => configure({ framing: 'lines' as 'stream' }), {
+      code: 'ERR_XMLSOCKET_CONFIG',
+      message: /"framing"/,
+    });
+    assert.throws(() => configure({ socketProxy: [{ host: 'a', proxyUrl: 'ws://x/' } as never] }), {
+      message: /"socketProxy"/,
+    });
     assert.throws(() => configure({ nope: 1 } as never), { message: /unknown option "nope"/ });
     assert.throws(() => configure(null as never), TypeError);
     assert.throws(() => configure('framing' as never), { code: 'ERR_XMLSOCKET_CONFIG', message: /unknown option "0"/ });

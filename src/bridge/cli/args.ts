@@ -19,29 +19,125 @@ interface FlagSpec {
 
 /** Every flag, in `--help` order. */
 export const FLAGS: readonly FlagSpec[] = [
-  { flag: '--listen', arg: '[HOST:]PORT', help: 'address for HTTP and WebSocket', default: `${DEFAULTS.listen} (all interfaces)` },
+  {
+    flag: '--listen',
+    arg: '[HOST:]PORT',
+    help: 'address for HTTP and WebSocket',
+    default: `${DEFAULTS.listen} (all interfaces)`,
+  },
   { flag: '--target', arg: 'HOST:PORT', help: 'send every WebSocket path to this TCP server', default: 'none' },
-  { flag: '--route', arg: '/PATH=HOST:PORT[,FRAMING]', repeat: true, help: 'send one path to one TCP server (FRAMING: stream|message)', default: 'none' },
-  { flag: '--allow', arg: 'HOST:PORT', repeat: true, help: 'allow this pair through the path /HOST/PORT', default: 'none' },
-  { flag: '--origin', arg: 'ORIGIN', repeat: true, help: 'allow pages from this exact origin (e.g. https://game.example)', default: 'any origin' },
-  { flag: '--framing', arg: 'stream|message', help: 'default framing; clients asking for xmlsocket.message get message', default: DEFAULTS.framing },
-  { flag: '--max-message', arg: 'BYTES', help: 'largest message (client frame; unterminated TCP data in message mode)', default: `${DEFAULTS.maxMessage} (1 MiB)` },
-  { flag: '--connect-timeout', arg: 'SECONDS', help: 'wait this long for the TCP connection, then answer 504', default: String(DEFAULTS.connectTimeout) },
-  { flag: '--max-connections', arg: 'N', help: 'open plus pending connections before answering 503', default: String(DEFAULTS.maxConnections) },
-  { flag: '--max-per-ip', arg: 'N', help: 'connections per client address before answering 429', default: String(DEFAULTS.maxPerIp) },
-  { flag: '--idle-timeout', arg: 'SECONDS', help: 'close pairs without traffic either way for this long (0 = off)', default: `${DEFAULTS.idleTimeout} (off)` },
-  { flag: '--ping-interval', arg: 'SECONDS', help: 'ping each client this often; one that misses a ping is cut (0 = off)', default: String(DEFAULTS.pingInterval) },
-  { flag: '--headers-timeout', arg: 'SECONDS', help: 'cut clients that take longer to send the request headers', default: String(DEFAULTS.headersTimeout) },
-  { flag: '--max-header-size', arg: 'BYTES', help: 'largest request head; bigger ones get 431', default: `${DEFAULTS.maxHeaderSize} (16 KiB)` },
-  { flag: '--high-water-mark', arg: 'BYTES', help: 'bytes queued towards a slow peer before pausing the other side', default: `${DEFAULTS.highWaterMark} (256 KiB)` },
-  { flag: '--shutdown-timeout', arg: 'SECONDS', help: 'on SIGTERM/SIGINT, wait this long for close handshakes', default: String(DEFAULTS.shutdownTimeout) },
+  {
+    flag: '--route',
+    arg: '/PATH=HOST:PORT[,FRAMING]',
+    repeat: true,
+    help: 'send one path to one TCP server (FRAMING: stream|message)',
+    default: 'none',
+  },
+  {
+    flag: '--allow',
+    arg: 'HOST:PORT',
+    repeat: true,
+    help: 'allow this pair through the path /HOST/PORT',
+    default: 'none',
+  },
+  {
+    flag: '--origin',
+    arg: 'ORIGIN',
+    repeat: true,
+    help: 'allow pages from this exact origin (e.g. https://game.example)',
+    default: 'any origin',
+  },
+  {
+    flag: '--framing',
+    arg: 'stream|message',
+    help: 'default framing; clients asking for xmlsocket.message get message',
+    default: DEFAULTS.framing,
+  },
+  {
+    flag: '--max-message',
+    arg: 'BYTES',
+    help: 'largest message (client frame; unterminated TCP data in message mode)',
+    default: `${DEFAULTS.maxMessage} (1 MiB)`,
+  },
+  {
+    flag: '--connect-timeout',
+    arg: 'SECONDS',
+    help: 'wait this long for the TCP connection, then answer 504',
+    default: String(DEFAULTS.connectTimeout),
+  },
+  {
+    flag: '--max-connections',
+    arg: 'N',
+    help: 'open plus pending connections before answering 503',
+    default: String(DEFAULTS.maxConnections),
+  },
+  {
+    flag: '--max-per-ip',
+    arg: 'N',
+    help: 'connections per client address before answering 429',
+    default: String(DEFAULTS.maxPerIp),
+  },
+  {
+    flag: '--idle-timeout',
+    arg: 'SECONDS',
+    help: 'close pairs without traffic either way for this long (0 = off)',
+    default: `${DEFAULTS.idleTimeout} (off)`,
+  },
+  {
+    flag: '--ping-interval',
+    arg: 'SECONDS',
+    help: 'ping each client this often; one that misses a ping is cut (0 = off)',
+    default: String(DEFAULTS.pingInterval),
+  },
+  {
+    flag: '--headers-timeout',
+    arg: 'SECONDS',
+    help: 'cut clients that take longer to send the request headers',
+    default: String(DEFAULTS.headersTimeout),
+  },
+  {
+    flag: '--max-header-size',
+    arg: 'BYTES',
+    help: 'largest request head; bigger ones get 431',
+    default: `${DEFAULTS.maxHeaderSize} (16 KiB)`,
+  },
+  {
+    flag: '--high-water-mark',
+    arg: 'BYTES',
+    help: 'bytes queued towards a slow peer before pausing the other side',
+    default: `${DEFAULTS.highWaterMark} (256 KiB)`,
+  },
+  {
+    flag: '--shutdown-timeout',
+    arg: 'SECONDS',
+    help: 'on SIGTERM/SIGINT, wait this long for close handshakes',
+    default: String(DEFAULTS.shutdownTimeout),
+  },
   { flag: '--static', arg: 'DIR', help: 'serve the files in DIR over HTTP on the same port', default: 'none' },
   { flag: '--cert', arg: 'FILE', help: 'PEM certificate; with --key, serve HTTPS and wss', default: 'none' },
   { flag: '--key', arg: 'FILE', help: 'PEM private key for --cert', default: 'none' },
-  { flag: '--proxy-protocol', help: 'each connection starts with a PROXY v1/v2 header naming the client (load balancer in TCP mode)', default: 'off' },
-  { flag: '--workers', arg: 'N|auto', help: 'run N processes sharing the port (auto: one per CPU core); 1 = no cluster', default: '1' },
-  { flag: '--trust-proxy', help: 'take the client address from X-Forwarded-For (behind a reverse proxy)', default: 'off' },
-  { flag: '--config', arg: 'FILE', help: 'JSON file with the same options in camelCase; flags override it', default: 'none' },
+  {
+    flag: '--proxy-protocol',
+    help: 'each connection starts with a PROXY v1/v2 header naming the client (load balancer in TCP mode)',
+    default: 'off',
+  },
+  {
+    flag: '--workers',
+    arg: 'N|auto',
+    help: 'run N processes sharing the port (auto: one per CPU core); 1 = no cluster',
+    default: '1',
+  },
+  {
+    flag: '--trust-proxy',
+    help: 'take the client address from X-Forwarded-For (behind a reverse proxy)',
+    default: 'off',
+  },
+  {
+    flag: '--config',
+    arg: 'FILE',
+    help: 'JSON file with the same options in camelCase; flags override it',
+    default: 'none',
+  },
   { flag: '--quiet', help: 'log warnings and errors only', default: 'off' },
   { flag: '--verbose', help: 'also log each connection as it opens', default: 'off' },
   { flag: '--help', help: 'print this help and exit', default: '' },
@@ -50,7 +146,10 @@ export const FLAGS: readonly FlagSpec[] = [
 
 /** The `--help` text. */
 export function helpText(): string {
-  const rows = FLAGS.map((f) => [`${f.flag}${f.arg ? ` ${f.arg}` : ''}`, `${f.help}${f.repeat ? ' (repeatable)' : ''}${f.default ? ` [default: ${f.default}]` : ''}`]);
+  const rows = FLAGS.map((f) => [
+    `${f.flag}${f.arg ? ` ${f.arg}` : ''}`,
+    `${f.help}${f.repeat ? ' (repeatable)' : ''}${f.default ? ` [default: ${f.default}]` : ''}`,
+  ]);
   const width = Math.max(...rows.map(([left]) => left!.length)) + 2;
   return [
     'Usage: xmlsocket-bridge [options]',
@@ -82,7 +181,8 @@ export interface CommandOptions {
 const COMMAND_KEYS: readonly (keyof CommandOptions)[] = ['workers'];
 
 /** What the command line asks for. */
-export type ParsedArgs = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: BridgeOptions; command: CommandOptions };
+export type ParsedArgs =
+  { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: BridgeOptions; command: CommandOptions };
 
 const camel = (flag: string) => flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -96,7 +196,8 @@ function parseRouteFlag(value: string): [string, string | RouteTarget] {
   if (eq <= 0) throw usage(`--route must be /PATH=HOST:PORT[,FRAMING], got ${JSON.stringify(value)}`);
   const path = value.slice(0, eq);
   const [target, framing, ...rest] = value.slice(eq + 1).split(',');
-  if (rest.length > 0 || !target) throw usage(`--route must be /PATH=HOST:PORT[,FRAMING], got ${JSON.stringify(value)}`);
+  if (rest.length > 0 || !target)
+    throw usage(`--route must be /PATH=HOST:PORT[,FRAMING], got ${JSON.stringify(value)}`);
   return [path, framing === undefined ? target : { target, framing: framing as Framing }];
 }
 
@@ -116,7 +217,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (!arg.startsWith('--')) throw new BridgeError('ERR_BRIDGE_UNKNOWN_OPTION', `unexpected argument ${JSON.stringify(arg)} (options start with --)`);
+    if (!arg.startsWith('--'))
+      throw new BridgeError(
+        'ERR_BRIDGE_UNKNOWN_OPTION',
+        `unexpected argument ${JSON.stringify(arg)} (options start with --)`,
+      );
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
     const spec = FLAGS.find((f) => f.flag === name);
@@ -135,7 +240,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (eq >= 0) value = arg.slice(eq + 1);
     else {
       const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('--') && next.length > 2)) throw usage(`${name} needs a value: ${name} ${spec.arg}`);
+      if (next === undefined || (next.startsWith('--') && next.length > 2))
+        throw usage(`${name} needs a value: ${name} ${spec.arg}`);
       value = next;
       i += 1;
     }
@@ -167,7 +273,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (seen.has('--origin')) flags.origins = lists.origins;
 
   const { workers, ...fromFile } = configFile === undefined ? {} : readConfigFile(configFile);
-  return { kind: 'run', options: { ...fromFile, ...flags }, command: { ...(workers === undefined ? {} : { workers }), ...command } };
+  return {
+    kind: 'run',
+    options: { ...fromFile, ...flags },
+    command: { ...(workers === undefined ? {} : { workers }), ...command },
+  };
 }
 
 /**
@@ -180,13 +290,19 @@ export function readConfigFile(file: string): BridgeOptions & CommandOptions {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new BridgeError('ERR_BRIDGE_CONFIG_UNREADABLE', `cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new BridgeError(
+      'ERR_BRIDGE_CONFIG_UNREADABLE',
+      `cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new BridgeError('ERR_BRIDGE_CONFIG_INVALID', `config file ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new BridgeError(
+      'ERR_BRIDGE_CONFIG_INVALID',
+      `config file ${file} is not valid JSON: ${(err as Error).message}`,
+    );
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new BridgeError('ERR_BRIDGE_CONFIG_INVALID', `config file ${file} must contain a JSON object`);
@@ -196,5 +312,5 @@ export function readConfigFile(file: string): BridgeOptions & CommandOptions {
       throw new BridgeError('ERR_BRIDGE_UNKNOWN_OPTION', `unknown option "${key}" in config file ${file}`);
     }
   }
-  return data as BridgeOptions & CommandOptions;
+  return data;
 }

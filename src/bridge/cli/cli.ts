@@ -17,7 +17,7 @@ function fail(err: unknown): never {
   const [line, code] =
     err instanceof BridgeError
       ? [`xmlsocket-bridge: ${err.message} [${err.code}]\n`, EXIT_USAGE]
-      : [`xmlsocket-bridge: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`, 1];
+      : [`xmlsocket-bridge: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`, 1];
   if (cluster.isWorker && process.connected) {
     // N workers failing alike would print N copies: the primary prints one.
     process.send!({ type: 'xmlsocket-bridge:failed', line } satisfies FailedMessage, () => process.exit(code));
@@ -41,7 +41,8 @@ async function main(argv: readonly string[]): Promise<void> {
       process.stdout.write(`${packageVersion()}\n`);
       return;
     }
-    if (parsed.options.shutdownTimeout !== undefined) shutdownMs = parseSeconds('shutdownTimeout', parsed.options.shutdownTimeout, false);
+    if (parsed.options.shutdownTimeout !== undefined)
+      shutdownMs = parseSeconds('shutdownTimeout', parsed.options.shutdownTimeout, false);
     if (cluster.isWorker) {
       const { runWorker } = await import('./fleet-worker.js');
       await runWorker(parsed.options, shutdownMs);

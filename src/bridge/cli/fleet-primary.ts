@@ -9,7 +9,15 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { AggregatorRegistry } from 'prom-client';
 import { BridgeError } from '../errors.js';
-import { isMessage, type AnswerMessage, type AskMessage, type CollectedMessage, type FailedMessage, type PrimaryMessage, type WorkerMetrics } from './fleet-messages.js';
+import {
+  isMessage,
+  type AnswerMessage,
+  type AskMessage,
+  type CollectedMessage,
+  type FailedMessage,
+  type PrimaryMessage,
+  type WorkerMetrics,
+} from './fleet-messages.js';
 import { createLogger } from '../log.js';
 
 /** The most workers `--workers` accepts: far above any core count, below a fork bomb. */
@@ -29,7 +37,10 @@ export function parseWorkers(value: number | string): number {
   if (value === 'auto') return Math.min(availableParallelism(), MAX_WORKERS);
   const n = typeof value === 'number' ? value : /^\s*[0-9]+\s*$/.test(value) ? Number(value) : NaN;
   if (Number.isSafeInteger(n) && n >= 1 && n <= MAX_WORKERS) return n;
-  throw new BridgeError('ERR_BRIDGE_INVALID_OPTION', `workers must be "auto" or a whole number from 1 to ${MAX_WORKERS}, got ${JSON.stringify(value)}`);
+  throw new BridgeError(
+    'ERR_BRIDGE_INVALID_OPTION',
+    `workers must be "auto" or a whole number from 1 to ${MAX_WORKERS}, got ${JSON.stringify(value)}`,
+  );
 }
 
 export interface PrimaryOptions {
@@ -59,7 +70,8 @@ export function runPrimary({ workers, shutdownMs, quiet, verbose }: PrimaryOptio
     const worker = cluster.fork();
     log.log('info', 'worker_started', { worker: worker.id, pid: worker.process.pid });
   };
-  const workerList = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+  const workerList = () =>
+    Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
   const send = (worker: Worker, message: PrimaryMessage) => {
     // A worker can die between isConnected() and the write (EPIPE): with a callback the
     // error comes here instead of as an unhandled 'error' that would kill the primary.
@@ -74,7 +86,11 @@ export function runPrimary({ workers, shutdownMs, quiet, verbose }: PrimaryOptio
     if (stopping) send(worker, { type: 'xmlsocket-bridge:shutdown' });
     if (!fleetUp && listening.size === workers) {
       fleetUp = true;
-      log.log('info', 'fleet_listening', { address: `${address.address ?? '*'}:${address.port}`, workers, pid: process.pid });
+      log.log('info', 'fleet_listening', {
+        address: `${address.address ?? '*'}:${address.port}`,
+        workers,
+        pid: process.pid,
+      });
     }
   });
 
@@ -149,7 +165,9 @@ export function runPrimary({ workers, shutdownMs, quiet, verbose }: PrimaryOptio
       done();
     });
 
-  const answer = async (what: AskMessage['what']): Promise<Omit<Extract<AnswerMessage, { ok: true }>, 'type' | 'id' | 'ok'>> => {
+  const answer = async (
+    what: AskMessage['what'],
+  ): Promise<Omit<Extract<AnswerMessage, { ok: true }>, 'type' | 'id' | 'ok'>> => {
     const { metrics, workers: reporting } = await collect();
     const registry = AggregatorRegistry.aggregate(metrics);
     if (what === 'metrics') return { metrics: await registry.metrics() };
@@ -182,7 +200,8 @@ export function runPrimary({ workers, shutdownMs, quiet, verbose }: PrimaryOptio
       const { id, what } = message;
       answer(what).then(
         (body) => send(worker, { type: 'xmlsocket-bridge:answer', id, ok: true, ...body }),
-        (err: unknown) => send(worker, { type: 'xmlsocket-bridge:answer', id, ok: false, error: (err as Error).message }),
+        (err: unknown) =>
+          send(worker, { type: 'xmlsocket-bridge:answer', id, ok: false, error: (err as Error).message }),
       );
     }
   });

@@ -5,7 +5,14 @@
  */
 import cluster from 'node:cluster';
 import { createFleetWorkerBridge, type Bridge } from '../bridge.js';
-import { isMessage, type AnswerMessage, type AskMessage, type CollectedMessage, type CollectMessage, type WorkerMessage } from './fleet-messages.js';
+import {
+  isMessage,
+  type AnswerMessage,
+  type AskMessage,
+  type CollectedMessage,
+  type CollectMessage,
+  type WorkerMessage,
+} from './fleet-messages.js';
 import { consoleSink } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { BridgeOptions } from '../options.js';
@@ -50,7 +57,9 @@ export async function runWorker(options: BridgeOptions, shutdownMs: number): Pro
     (local: Metrics) => {
       const registry = metricsRegistry(local);
       collect = (id) => {
-        registry.getMetricsAsJSON().then((metrics) => send({ type: 'xmlsocket-bridge:collected', id, metrics } satisfies CollectedMessage));
+        registry
+          .getMetricsAsJSON()
+          .then((metrics) => send({ type: 'xmlsocket-bridge:collected', id, metrics } satisfies CollectedMessage));
       };
       return {
         health: async () => answered(await ask('health')).health!,
