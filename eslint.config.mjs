@@ -15,6 +15,8 @@ export default tseslint.config(
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
+      // A leading underscore names a parameter a signature needs but the body does not.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // node:test runs a file's tests in order whether or not their promises are awaited.
       '@typescript-eslint/no-floating-promises': [
         'error',
@@ -36,8 +38,9 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
-    // Code that runs in a page: the demo's UI and the benchmarks' pages.
-    files: ['demo/*.js', 'bench/lib/*-page.js'],
+    // Code that runs in a page: the demo's UI, the benchmarks' pages and the functions
+    // the benchmarks hand to page.evaluate().
+    files: ['demo/*.js', 'bench/**/*.js', 'bench/**/*.mjs'],
     languageOptions: { globals: { ...globals.browser } },
   },
   prettier,

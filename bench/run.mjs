@@ -57,7 +57,7 @@ for (const name of picked) {
 rmSync(tmp, { recursive: true, force: true });
 writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
 const { execFileSync } = await import('node:child_process');
-let chromium = '';
+let chromium;
 try {
   chromium = execFileSync(process.env.CHROME_PATH || '/usr/bin/chromium', ['--version'], {
     encoding: 'utf8',

@@ -40,13 +40,13 @@ const bridgeLog = (line: Record<string, unknown>) => {
   if (line.event === 'listening') return; // the banner below says it
   if (line.event === 'connection') {
     console.log(
-      `bridge  ${line.path} -> ${line.target} closed (${line.reason}), ${line.bytesToTarget} B up, ${line.bytesToClient} B down`,
+      `bridge  ${String(line.path)} -> ${String(line.target)} closed (${String(line.reason)}), ${Number(line.bytesToTarget)} B up, ${Number(line.bytesToClient)} B down`,
     );
   } else if (line.event === 'warning') {
-    console.log(`bridge  note: ${line.message}`);
+    console.log(`bridge  note: ${String(line.message)}`);
   } else if (line.level === 'warn' || line.level === 'error' || line.event === 'refused') {
     const { time: _time, level, event, ...rest } = line;
-    console.log(`bridge  ${level} ${event} ${JSON.stringify(rest)}`);
+    console.log(`bridge  ${String(level)} ${String(event)} ${JSON.stringify(rest)}`);
   }
 };
 

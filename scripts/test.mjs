@@ -1,6 +1,6 @@
 // Runs every test suite the project has and prints one `N passed, N failed` line.
 //   node scripts/test.mjs            build, then every suite
-//   node scripts/test.mjs unit       one suite (types | unit | bridge | faults | browser | e2e | fleet | package | docs | stress | consumers), no build
+//   node scripts/test.mjs unit       one suite (types | lint | unit | bridge | faults | browser | e2e | fleet | package | docs | stress | consumers), no build
 //   node scripts/test.mjs --quick    build, then every suite but the two slow ones (stress, consumers)
 // `npm test` (and so .ci/run) runs every suite; --quick is for a fast local loop.
 // Each suite reports its counts to a file so the total does not depend on parsing
@@ -71,6 +71,12 @@ const suites = {
   types: async () => {
     const code = await run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
     return code === 0 ? { passed: 1, failed: 0, code } : { passed: 0, failed: 1, code };
+  },
+  // ESLint (typescript-eslint, type-aware) and Prettier over the whole project: one count each.
+  lint: async () => {
+    const results = [await run(bin('eslint'), ['.']), await run(bin('prettier'), ['--check', '.'])];
+    const failed = results.filter((code) => code !== 0).length;
+    return { passed: results.length - failed, failed, code: failed ? 1 : 0 };
   },
   unit: nodeSuite('unit', 'test/unit'),
   bridge: nodeSuite('bridge', 'test/bridge'),

@@ -130,7 +130,7 @@ export async function measureDelivery({
         const base = pooled();
         for (let rep = 0; rep < reps; rep++) {
           const r = await pair(minMs, (s + rep) % 2 === 0);
-          for (const [sum, run, who] of [
+          for (const [sum, run] of [
             [ours, check(r.ours, candidate), candidate],
             [base, check(r.base, 'minimal'), 'minimal'],
           ]) {

@@ -80,7 +80,7 @@ export function perMessage(way, count, perFrame, minMs) {
   };
   let passes = 0;
   const t0 = now();
-  let elapsed = 0;
+  let elapsed;
   do {
     for (const batch of batches) run(batch, sink);
     passes++;

@@ -98,7 +98,7 @@ export function runFraming(id, impl, minMs) {
   };
   let passes = 0;
   const t0 = now();
-  let elapsed = 0;
+  let elapsed;
   do {
     if (impl === 'ours') {
       const decoder = new StreamDecoder();

@@ -27,7 +27,7 @@ export class XMLNode {
   /** @internal */ _type: number;
   /** @internal */ _name: string | null = null;
   /** @internal */ _value: string | null = null;
-  /** @internal */ _attributes: Record<string, string> = Object.create(null);
+  /** @internal */ _attributes = Object.create(null) as Record<string, string>;
   /** @internal */ _parent: XMLNode | null = null;
   /** @internal */ _prev: XMLNode | null = null;
   /** @internal */ _next: XMLNode | null = null;
@@ -57,6 +57,7 @@ export class XMLNode {
   }
   set nodeName(value: unknown) {
     // Flash ignores undefined and converts anything else to a string.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- Flash converts any value, objects too, with its toString()
     if (value !== undefined) this._name = String(value);
   }
 
@@ -65,6 +66,7 @@ export class XMLNode {
     return this._value;
   }
   set nodeValue(value: unknown) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- Flash converts any value, objects too, with its toString()
     if (value !== undefined) this._value = String(value);
   }
 
@@ -217,7 +219,9 @@ export class XMLNode {
 
   /** @internal */
   _insertAt(child: XMLNode, index: number): void {
-    for (let n: XMLNode | null = this; n !== null; n = n._parent) if (n === child) return;
+    // A node cannot become a child of itself or of its own descendant.
+    if (child === this) return;
+    for (let n = this._parent; n !== null; n = n._parent) if (n === child) return;
     child.removeNode();
     const kids = this._children;
     const prev = index > 0 ? kids[index - 1]! : null;

@@ -33,7 +33,7 @@ export class XML extends XMLNode {
   /** The `<!DOCTYPE …>` of the last parse; undefined if none. */
   docTypeDecl: string | undefined = undefined;
   /** Flash 8: elements of the last parse by their `id` attribute. */
-  idMap: Record<string, XMLNode> = Object.create(null);
+  idMap = Object.create(null) as Record<string, XMLNode>;
   /** Headers added by addRequestHeader, as name, value, name, value (Flash's own property name). */
   declare _customHeaders?: unknown[];
   /** @internal */ declare _bytesLoaded?: number;
@@ -88,7 +88,8 @@ export class XML extends XMLNode {
   parseXML(source: unknown): void {
     if (source === undefined) return;
     this._clear();
-    this.idMap = Object.create(null);
+    this.idMap = Object.create(null) as Record<string, XMLNode>;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- Flash converts any value, objects too, with its toString()
     const result = parseInto(this, String(source), this.ignoreWhite, this.idMap);
     this._status = result.status;
     this.xmlDecl = result.xmlDecl;

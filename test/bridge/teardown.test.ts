@@ -64,7 +64,7 @@ test('a client closing normally delivers its last frame before the TCP socket cl
     const ws = await openWs(b.url());
     const tcp = await server.socket(1);
     let got = '';
-    tcp.on('data', (d) => (got += d));
+    tcp.on('data', (d: Buffer) => (got += d.toString()));
     const tcpEnded = new Promise((r) => tcp.once('end', r));
     ws.send('bye');
     ws.close(1000);

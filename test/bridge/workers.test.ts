@@ -103,7 +103,7 @@ class BurstClient {
     readonly ws: WebSocket,
     readonly name: string,
   ) {
-    ws.on('message', (data) => (this.received += data.toString()));
+    ws.on('message', (data: Buffer) => (this.received += data.toString()));
     ws.on('close', (code) => (this.closeCode = code));
   }
 

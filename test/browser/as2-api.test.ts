@@ -7,7 +7,6 @@ import { XML, XMLNode, as2Document, escapeXML } from '../../src/as2.js';
 // Mocha's globals, as web-test-runner provides them (no @types/mocha in this project).
 declare function describe(name: string, body: () => void): void;
 declare function it(name: string, body: () => void | Promise<void>): void;
-declare function before(body: () => void | Promise<void>): void;
 
 const names = (nodes: XMLNode[]) => nodes.map((n) => n.nodeName);
 
@@ -28,7 +27,7 @@ describe('AS2 XML: document basics', () => {
     expect(doc.nodeName).to.equal(null);
     expect(doc.nodeValue).to.equal(null);
     expect(String(doc)).to.equal('<a b="1" />');
-    expect(`${doc.firstChild}`).to.equal('<a b="1" />');
+    expect(String(doc.firstChild)).to.equal('<a b="1" />');
   });
 
   it('gives attributes as a prototype-less object of strings in source order', () => {

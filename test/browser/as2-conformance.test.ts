@@ -7,7 +7,6 @@ import { XML, XMLNode, XMLStatus } from '../../src/as2.js';
 // Mocha's globals, as web-test-runner provides them (no @types/mocha in this project).
 declare function describe(name: string, body: () => void): void;
 declare function it(name: string, body: () => void | Promise<void>): void;
-declare function before(body: () => void | Promise<void>): void;
 
 /** A tree as text: `name{attr="v"}(children)`, text nodes as JSON strings. */
 function shape(node: XMLNode): string {

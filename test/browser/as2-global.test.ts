@@ -9,16 +9,22 @@ declare function it(name: string, body: () => void | Promise<void>): void;
 
 describe('AS2 script-tag entry', () => {
   it('adds XML and XMLNode to the namespace and window, and configures the core', async () => {
-    const w = window as unknown as Record<string, any>;
+    type Namespace = {
+      XML: new (source: string) => { toString(): string };
+      XMLNode: unknown;
+      as2Document: unknown;
+      configure: unknown;
+    };
     const given: unknown[] = [];
     // Stands in for what dist/xmlsocket.min.js defines before this script runs.
-    w.XMLSocketPolyfill = { configure: (options: unknown) => given.push(options) };
+    Object.assign(window, { XMLSocketPolyfill: { configure: (options: unknown) => given.push(options) } });
+    const w = window as unknown as { XMLSocketPolyfill: Namespace; XML?: unknown; XMLNode?: unknown };
     expect(w.XML).to.equal(undefined);
     await import('../../src/as2-script.js');
     const ns = w.XMLSocketPolyfill;
     expect(w.XML).to.equal(ns.XML);
     expect(w.XMLNode).to.equal(ns.XMLNode);
-    expect(String(new w.XML('<a b="1"/>'))).to.equal('<a b="1" />');
+    expect(String(new ns.XML('<a b="1"/>'))).to.equal('<a b="1" />');
     expect(given).to.deep.equal([{ documentFactory: ns.as2Document }]);
     expect(ns.configure).to.be.a('function');
   });

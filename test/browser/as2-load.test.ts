@@ -23,7 +23,7 @@ interface RecordedPost {
 
 let info: Info;
 before(async () => {
-  info = (await executeServerCommand('as2-http')) as Info;
+  info = await executeServerCommand<Info, undefined>('as2-http');
 });
 
 /** Loads `url` into a fresh XML and resolves with the onLoad argument. */

@@ -17,7 +17,7 @@ declare function before(body: () => void | Promise<void>): void;
 
 let echoUrl: string;
 before(async () => {
-  echoUrl = ((await executeServerCommand('as2-http')) as { echoSocketUrl: string }).echoSocketUrl;
+  echoUrl = (await executeServerCommand<{ echoSocketUrl: string }, undefined>('as2-http')).echoSocketUrl;
 });
 
 /** A socket to the echo server, open, with onData/onXML recording what arrives. */

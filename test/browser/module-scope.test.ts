@@ -10,7 +10,7 @@ describe('importing the ES module', () => {
     expect(after.filter((name) => !before.has(name))).to.deep.equal([]);
     expect([...before.keys()].filter((name) => !after.includes(name))).to.deep.equal([]);
     const changed = [...before].filter(([name, value]) => {
-      const now = Reflect.get(window, name);
+      const now: unknown = Reflect.get(window, name);
       return now !== value && !(Number.isNaN(now) && Number.isNaN(value));
     });
     // Reading some getters gives a fresh object each time; none of ours are among them.

@@ -9,13 +9,12 @@ describe('in a Web Worker with the xmldom entry', () => {
     const fixture = await tcpServer({ greeting: '<hello/>\0<bad></oops>\0' });
     try {
       const worker = new Worker('/__bundles__/xmldom-client.js', { type: 'module' });
-      const report = await new Promise<{ connected: boolean; names: string[]; parseErrors: boolean[]; data: string[] }>(
-        (resolve, reject) => {
-          worker.onmessage = (e) => resolve(e.data);
-          worker.onerror = (e) => reject(new Error(e.message));
-          worker.postMessage({ url: fixture.url });
-        },
-      );
+      type Report = { connected: boolean; names: string[]; parseErrors: boolean[]; data: string[] };
+      const report = await new Promise<Report>((resolve, reject) => {
+        worker.onmessage = (e: MessageEvent<Report>) => resolve(e.data);
+        worker.onerror = (e) => reject(new Error(e.message));
+        worker.postMessage({ url: fixture.url });
+      });
       worker.terminate();
       expect(report.connected).to.equal(true);
       expect(report.data).to.deep.equal(['<hello/>', '<bad></oops>']);

@@ -144,7 +144,10 @@ describe('connect()', () => {
     started.push(fixture);
     const frame = document.createElement('iframe');
     const seen = new Promise<{ returned: boolean; sync: string[]; events: Record<string, unknown>[] }>((resolve) => {
-      window.addEventListener('message', (e) => e.source === frame.contentWindow && resolve(e.data));
+      window.addEventListener(
+        'message',
+        (e) => e.source === frame.contentWindow && resolve(e.data as Parameters<typeof resolve>[0]),
+      );
     });
     frame.src = fixture.url;
     document.body.append(frame);
@@ -188,7 +191,10 @@ describe('connect()', () => {
     const frame = document.createElement('iframe');
     const seen = new Promise<{ returned: boolean; securityErrors: number; connected: boolean; reason: string | null }>(
       (resolve) => {
-        window.addEventListener('message', (e) => e.source === frame.contentWindow && resolve(e.data));
+        window.addEventListener(
+          'message',
+          (e) => e.source === frame.contentWindow && resolve(e.data as Parameters<typeof resolve>[0]),
+        );
       },
     );
     frame.src = `${page.url}loopback?${encodeURIComponent(target.url)}`;
@@ -588,6 +594,7 @@ describe('receiving', () => {
 
   it('parses only when onXML or an xml listener exists', async () => {
     const fixture = await server({ greeting: '<a/>\0<b/>\0' });
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called back with its own `this` below
     const parse = DOMParser.prototype.parseFromString;
     let parses = 0;
     DOMParser.prototype.parseFromString = function (...args) {

@@ -170,7 +170,7 @@ test(
         open.map(
           (ws, i) =>
             new Promise<string>((resolve) => {
-              ws.once('message', (d) => resolve(d.toString()));
+              ws.once('message', (d: Buffer) => resolve(d.toString()));
               ws.send(`<n i="${i}"/>`);
             }),
         ),

@@ -93,14 +93,14 @@ function concrete(template: string, listen: RegExp, listenTo: string, bridgePort
 export interface Balancer {
   port: number;
   child: ChildProcess;
-  output(): string;
+  output: () => string;
   stop(): Promise<void>;
 }
 
 /** Debian puts nginx and haproxy in /usr/sbin, which a non-root PATH may lack. */
 const systemBinary = (name: string) => (existsSync(`/usr/sbin/${name}`) ? `/usr/sbin/${name}` : name);
 
-function run(cmd: string, args: string[], dir: string): { child: ChildProcess; output(): string } {
+function run(cmd: string, args: string[], dir: string): { child: ChildProcess; output: () => string } {
   const child = spawn(systemBinary(cmd), args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -175,7 +175,7 @@ export async function startHaproxy(
   dir: string,
   template: string,
   bridgePorts: number[],
-): Promise<Balancer & { serverStatus(): Promise<Map<string, string>> }> {
+): Promise<Balancer & { serverStatus: () => Promise<Map<string, string>> }> {
   const port = await freePort();
   const sock = join(dir, 'haproxy.sock');
   let cfg = concrete(template, /bind :80\n/, `bind 127.0.0.1:${port}\n`, bridgePorts);
@@ -220,7 +220,7 @@ export function connectPlayer(port: number, localAddress: string): Promise<Playe
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false, localAddress });
     const player: Player = { ws, from: localAddress, received: '', closeCode: undefined };
-    ws.on('message', (d) => (player.received += d.toString()));
+    ws.on('message', (d: Buffer) => (player.received += d.toString()));
     ws.on('close', (code) => (player.closeCode = code));
     ws.once('open', () => resolve(player));
     ws.once('unexpected-response', (_req, res) => {

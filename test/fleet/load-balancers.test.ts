@@ -47,7 +47,7 @@ async function scenario(kind: Kind): Promise<void> {
   const server = await tcpServer(echo);
   const bridges: BridgeProcess[] = [];
   const players: Player[] = [];
-  let lb: (Balancer & { errorLog?(): string; serverStatus?(): Promise<Map<string, string>> }) | undefined;
+  let lb: (Balancer & { errorLog?: () => string; serverStatus?: () => Promise<Map<string, string>> }) | undefined;
   try {
     const addressFlag = kind === 'haproxy-tcp' ? '--proxy-protocol' : '--trust-proxy';
     // Behind HAProxy TCP, one of the live bridges is itself a --workers 2 cluster: the

@@ -349,7 +349,10 @@ const commands: Record<string, (payload: Payload) => unknown> = {
   },
   /** Destroys every connection abruptly (no FIN handshake on the TCP side). */
   'xs-drop': (p) => {
-    for (const peer of get(p.id!).peers) 'terminate' in peer ? peer.terminate() : peer.destroy();
+    for (const peer of get(p.id!).peers) {
+      if ('terminate' in peer) peer.terminate();
+      else peer.destroy();
+    }
     return true;
   },
   'xs-report': (p) => report(get(p.id!)),

@@ -71,7 +71,7 @@ test('connects, parses with xmldom, sends DOM nodes and strings, and hears the s
   assert.equal(socket.connected, false);
 });
 
-test('without an injected WebSocket, connect() fails fast with a code', async () => {
+test('without an injected WebSocket, connect() fails fast with a code', () => {
   configure({ WebSocket: undefined });
   try {
     assert.throws(() => new XMLSocket().connect('a', 1), { code: 'ERR_XMLSOCKET_NO_WEBSOCKET' });
