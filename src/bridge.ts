@@ -5,6 +5,7 @@
  * @module xmlsocket-polyfill/bridge
  */
 export { createBridge, type Bridge, type BridgeAddress } from './bridge/bridge.js';
-export { BridgeError, type BridgeErrorCode, type RefusalReason, type CloseReason } from './bridge/errors.js';
+export { BridgeError, type BridgeErrorCode } from './bridge/errors.js';
+export type { CloseReason, RefusalReason } from './bridge/reasons.js';
 export { DEFAULTS, type BridgeOptions, type Framing, type RouteTarget } from './bridge/options.js';
 export type { LogLine, LogLevel, LogSink } from './bridge/log.js';

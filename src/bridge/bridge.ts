@@ -1,6 +1,15 @@
 /**
  * The bridge: an HTTP(S) server whose WebSocket upgrades become TCP connections to
  * the targets the operator listed, plus `/healthz`, `/metrics` and static files.
+ *
+ * A handshake goes through three steps, each in one place:
+ * 1. `ws` checks that it is a valid WebSocket handshake (a `wsClientError` otherwise);
+ * 2. the bridge admits it (handshake.ts, a pure decision, then the connection limits)
+ *    in `ws`'s `verifyClient`, which runs after `ws`'s own checks and before it
+ *    answers, so a request `ws` would refuse never makes the bridge dial;
+ * 3. a {@link PendingHandshake} connects to the target, and only then does the
+ *    handshake complete and become a {@link Pair}. A refused or silent target is an
+ *    HTTP 502 or 504, and the browser sees `onConnect(false)`, as with Flash.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -15,18 +24,21 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatHostPort } from './address.js';
-import { connectTarget, type ConnectFailure, type PendingConnect } from './connect.js';
-import { BridgeError, type RefusalReason } from './errors.js';
-import { chooseFraming, clientIp, isValidHandshake, offeredProtocols, refuseHandshake } from './handshake.js';
-import { ConnectionLimiter } from './limits.js';
+import { BridgeError } from './errors.js';
+import { admit, clientIp, framingFor, REFUSAL_TYPE, refuseHandshake, selectProtocol } from './handshake.js';
 import { Keepalive } from './keepalive.js';
+import { ConnectionLimiter } from './limits.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import type { Framing } from './option-values.js';
 import { resolveOptions, type BridgeConfig, type BridgeOptions } from './options.js';
 import { Pair } from './pair.js';
+import { PendingHandshake, type HandshakeOutcome } from './pending-handshake.js';
 import { ProxyAcceptor } from './proxy-accept.js';
+import { REFUSALS, type RefusalReason } from './reasons.js';
 import { RouteTable } from './routes.js';
 import { sendText, StaticFiles } from './static.js';
+import { HEALTH_PATH, localStatus, METRICS_PATH, serveStatus, type StatusSource } from './status.js';
 
 /** The address the bridge listens on. */
 export interface BridgeAddress {
@@ -48,14 +60,9 @@ export interface Bridge {
   readonly address: BridgeAddress | undefined;
   /** Number of open WebSocket-TCP pairs. */
   readonly connections: number;
-  /** The `/metrics` text, for embedders that expose metrics their own way. */
-  metrics(): string;
+  /** The `/metrics` text (Prometheus text format), for embedders that expose metrics their own way. */
+  metrics(): Promise<string>;
 }
-
-const HEALTH_PATH = '/healthz';
-const METRICS_PATH = '/metrics';
-/** Bytes a client may send before the handshake completes. */
-const EARLY_DATA_LIMIT = 64 * 1024;
 
 /**
  * Creates a bridge from options named like the CLI flags. Validates everything and
@@ -76,29 +83,25 @@ export function createBridge(options: BridgeOptions): Bridge {
 }
 
 /**
- * How a bridge inside a `--workers` cluster answers `/healthz` and `/metrics` for the
- * whole fleet rather than for its own process. Internal to the command.
+ * {@link createBridge} for a `--workers` cluster worker, whose `/healthz` and `/metrics`
+ * speak for the fleet: `status` is given this process's counters and returns where the
+ * fleet-wide answers come from. Internal to the command.
  */
-export interface FleetView {
-  /** The `/healthz` body for the fleet. */
-  health(): Promise<Record<string, unknown>>;
-  /** The `/metrics` text with totals over every worker. */
-  metrics(): Promise<string>;
+export function createFleetWorkerBridge(options: BridgeOptions, status: (local: Metrics) => StatusSource): Bridge {
+  return new BridgeServer(resolveOptions(options), status);
 }
 
-/**
- * {@link createBridge} for a cluster worker: `fleet` is given this process's counters
- * and answers the fleet-wide endpoints. Not exported from the package.
- */
-export function createFleetWorkerBridge(options: BridgeOptions, fleet: (local: Metrics) => FleetView): Bridge {
-  return new BridgeServer(resolveOptions(options), fleet);
+/** An admitted handshake, from `verifyClient` until it becomes a pair or ends. */
+interface Admitted {
+  handshake: PendingHandshake;
+  ip: string;
+  path: string;
+  target: string;
+  routeFraming: Framing;
 }
 
-/** A handshake waiting for its TCP connection. */
-interface PendingHandshake {
-  connect: PendingConnect;
-  socket: Duplex;
-}
+/** How `ws`'s `verifyClient` is answered. */
+type VerifyDone = (ok: boolean, status?: number, body?: string, headers?: Record<string, string>) => void;
 
 class BridgeServer implements Bridge {
   private readonly server: Server;
@@ -107,48 +110,63 @@ class BridgeServer implements Bridge {
   private readonly limiter: ConnectionLimiter;
   private readonly log: Logger;
   private readonly metricsStore = new Metrics();
+  private readonly status: StatusSource;
   private readonly staticFiles: StaticFiles | undefined;
+  private readonly keepalive: Keepalive;
   private readonly pairs = new Set<Pair>();
+  /** Handshakes still waiting for their TCP connection. */
   private readonly pending = new Set<PendingHandshake>();
-  private readonly chosenProtocol = new WeakMap<IncomingMessage, string | false>();
-  private readonly tls: boolean;
-  private bound: BridgeAddress | undefined;
-  private listening: Promise<BridgeAddress> | undefined;
-  private closing: Promise<void> | undefined;
-  private nextId = 1;
-  private pairsGone: (() => void) | undefined;
-  private readonly fleet: FleetView | undefined;
+  private readonly admitted = new WeakMap<IncomingMessage, Admitted>();
   /** With `proxyProtocol`: the socket that listens, reading PROXY headers before HTTP. */
   private readonly proxyListener: NetServer | undefined;
   private readonly proxyAcceptor: ProxyAcceptor | undefined;
   /** Client addresses named by PROXY headers, by connection. */
   private readonly proxiedAddress = new WeakMap<Socket, string>();
-  private readonly keepalive: Keepalive;
+  private bound: BridgeAddress | undefined;
+  private listening: Promise<BridgeAddress> | undefined;
+  private closing: Promise<void> | undefined;
+  private pairsGone: (() => void) | undefined;
+  private nextId = 1;
 
   constructor(
     private readonly config: BridgeConfig,
-    fleet?: (local: Metrics) => FleetView,
+    fleetStatus?: (local: Metrics) => StatusSource,
   ) {
-    this.fleet = fleet?.(this.metricsStore);
+    this.status = fleetStatus?.(this.metricsStore) ?? localStatus(this.metricsStore);
     this.log = createLogger(config.log, config.quiet, config.verbose);
     this.routes = new RouteTable(config);
     this.limiter = new ConnectionLimiter(config.maxConnections, config.maxPerIp);
-    this.keepalive = new Keepalive(config.pingIntervalMs);
+    this.keepalive = new Keepalive(config.pingInterval);
     this.staticFiles = config.static === undefined ? undefined : new StaticFiles(config.static);
-    this.tls = config.cert !== undefined;
     // headersTimeout also bounds upgrade requests (slowloris); Node checks it every
     // connectionsCheckingInterval, so that is kept well below it.
-    const http = {
-      headersTimeout: config.headersTimeoutMs,
-      requestTimeout: Math.max(config.headersTimeoutMs, 300_000),
-      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.headersTimeoutMs / 2)),
+    const http: ServerOptions = {
+      headersTimeout: config.headersTimeout,
+      requestTimeout: Math.max(config.headersTimeout, 300_000),
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.headersTimeout / 2)),
       maxHeaderSize: config.maxHeaderSize,
     };
-    this.server = this.tls ? createTlsServer(config, http) : createHttpServer(http);
+    this.server = config.cert !== undefined ? createTlsServer(config, http) : createHttpServer(http);
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.onUpgrade(req, socket, head),
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.startPair(ws, req)),
     );
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: config.maxMessage,
+      verifyClient: ({ req }: { req: IncomingMessage }, done: VerifyDone) => this.verify(req, done),
+      handleProtocols: (offered, req) => {
+        const admitted = this.admitted.get(req);
+        return admitted ? selectProtocol(offered, admitted.routeFraming) : false;
+      },
+    });
+    // With a listener, ws leaves the answer to an invalid handshake to us: it is counted and logged.
+    this.wss.on('wsClientError', (err: Error, socket: Duplex, req: IncomingMessage) => {
+      this.refused(req, this.ipOf(req), 400, 'bad_request', err.message);
+      refuseHandshake(socket, 400, 'bad_request');
+    });
     if (config.proxyProtocol) {
       this.proxyAcceptor = new ProxyAcceptor({
         accepted: (socket, header) => {
@@ -165,13 +183,6 @@ class BridgeServer implements Bridge {
       });
       this.proxyListener = createNetServer((socket) => this.proxyAcceptor!.accept(socket));
     }
-    this.wss = new WebSocketServer({
-      noServer: true,
-      clientTracking: false,
-      perMessageDeflate: false,
-      maxPayload: config.maxMessage,
-      handleProtocols: (_offered, req) => this.chosenProtocol.get(req) ?? false,
-    });
   }
 
   get address(): BridgeAddress | undefined {
@@ -182,17 +193,17 @@ class BridgeServer implements Bridge {
     return this.pairs.size;
   }
 
-  metrics(): string {
+  metrics(): Promise<string> {
     return this.metricsStore.render();
   }
 
   listen(): Promise<BridgeAddress> {
     if (this.closing || this.listening) {
-      return Promise.reject(
-        new BridgeError('ERR_BRIDGE_STATE', this.closing ? 'bridge is closed' : 'listen() was already called'),
-      );
+      const why = this.closing ? 'bridge is closed' : 'listen() was already called';
+      return Promise.reject(new BridgeError('ERR_BRIDGE_STATE', why));
     }
     const { host, port } = this.config.listen;
+    const listener = this.proxyListener ?? this.server;
     this.listening = new Promise<BridgeAddress>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         const where = `${host ?? '*'}:${port}`;
@@ -206,7 +217,6 @@ class BridgeServer implements Bridge {
               }),
         );
       };
-      const listener = this.proxyListener ?? this.server;
       listener.once('error', onError);
       listener.listen({ host, port }, () => {
         listener.removeListener('error', onError);
@@ -218,8 +228,8 @@ class BridgeServer implements Bridge {
         if (listener !== this.server) this.server.emit('listening');
         this.keepalive.start();
         this.log.log('info', 'listening', {
-          address: formatHostPort({ host: info.address, port: info.port }),
-          tls: this.tls,
+          address: formatHostPort(this.bound),
+          tls: this.config.cert !== undefined,
           proxyProtocol: this.config.proxyProtocol,
           origins: [...this.config.origins],
         });
@@ -251,7 +261,7 @@ class BridgeServer implements Bridge {
       this.server.close(() => {});
     }
     this.server.closeIdleConnections();
-    for (const p of this.pending) p.connect.cancel();
+    for (const handshake of this.pending) handshake.cancel();
     const pairsClosed = new Promise<void>((resolve) => {
       if (this.pairs.size === 0) resolve();
       else this.pairsGone = resolve;
@@ -260,7 +270,7 @@ class BridgeServer implements Bridge {
 
     let deadline: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      deadline = setTimeout(() => resolve('timeout'), this.config.shutdownTimeoutMs);
+      deadline = setTimeout(() => resolve('timeout'), this.config.shutdownTimeout);
     });
     if ((await Promise.race([Promise.all([pairsClosed, serverClosed]), timedOut])) === 'timeout') {
       for (const pair of this.pairs) pair.terminate();
@@ -276,28 +286,11 @@ class BridgeServer implements Bridge {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const readOnly = req.method === 'GET' || req.method === 'HEAD';
-    if ((path === HEALTH_PATH || path === METRICS_PATH || this.staticFiles) && !readOnly) {
+    const isStatus = path === HEALTH_PATH || path === METRICS_PATH;
+    if ((isStatus || this.staticFiles) && !readOnly) {
       sendText(res, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
-    } else if (path === HEALTH_PATH) {
-      if (this.fleet) {
-        this.fleet.health().then(
-          (health) => sendHealth(req, res, 200, health),
-          // The primary did not answer: this worker cannot speak for the fleet.
-          (err: unknown) =>
-            sendHealth(req, res, 503, { status: 'unavailable', detail: String((err as Error).message ?? err) }),
-        );
-      } else {
-        sendHealth(req, res, 200, this.metricsStore.health());
-      }
-    } else if (path === METRICS_PATH) {
-      if (this.fleet) {
-        this.fleet.metrics().then(
-          (body) => sendMetrics(req, res, body),
-          () => sendText(res, 503, 'fleet metrics unavailable\n'),
-        );
-      } else {
-        sendMetrics(req, res, this.metricsStore.render());
-      }
+    } else if (isStatus) {
+      serveStatus(req, res, path, this.status);
     } else if (this.staticFiles) {
       this.staticFiles.serve(req, res, path).catch(() => res.destroy());
     } else {
@@ -305,17 +298,15 @@ class BridgeServer implements Bridge {
     }
   }
 
-  private refuse(
-    socket: Duplex,
-    req: IncomingMessage,
-    ip: string,
-    status: number,
-    reason: RefusalReason,
-    detail?: string,
-  ): void {
+  private ipOf(req: IncomingMessage): string {
+    return clientIp(req, this.config.trustProxy, this.proxiedAddress.get(req.socket));
+  }
+
+  /** Counts and logs a refusal; answering it is the caller's part. */
+  private refused(req: IncomingMessage, ip: string, status: number | null, reason: RefusalReason, detail?: string) {
     this.metricsStore.refused(reason);
     // Refusals a client can provoke at will are info; the ones an operator acts on are warnings.
-    const level = status >= 500 || status === 429 ? 'warn' : 'info';
+    const level = status !== null && (status >= 500 || status === 429) ? 'warn' : 'info';
     this.log.log(level, 'refused', {
       status,
       reason,
@@ -323,118 +314,96 @@ class BridgeServer implements Bridge {
       // Attacker-chosen strings: cap them so refusals cannot flood the log with bulk.
       path: truncate(req.url),
       origin: truncate(req.headers.origin),
-      ...(detail === undefined ? {} : { detail }),
+      ...(detail === undefined ? {} : { detail: truncate(detail) }),
     });
-    refuseHandshake(socket, status, reason);
   }
 
-  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    // A client resetting mid-handshake must not crash the process.
-    socket.on('error', () => socket.destroy());
-    const ip = clientIp(req, this.config.trustProxy, this.proxiedAddress.get(req.socket));
-    if (this.closing) return this.refuse(socket, req, ip, 503, 'shutting_down');
-    const offered = offeredProtocols(req);
-    if (!isValidHandshake(req) || !offered) return this.refuse(socket, req, ip, 400, 'bad_request');
-    const route = this.routes.resolve(req.url ?? '');
-    if (!route.ok) return this.refuse(socket, req, ip, route.status, route.reason);
-    const origin = req.headers.origin;
-    if (this.config.origins.size > 0 && (origin === undefined || !this.config.origins.has(origin))) {
-      return this.refuse(socket, req, ip, 403, 'origin');
-    }
-    const admitted = this.limiter.acquire(ip);
-    if (!admitted.ok) return this.refuse(socket, req, ip, admitted.status, admitted.reason);
-
-    const { framing, protocol } = chooseFraming(offered, route.target.framing ?? this.config.framing);
-    const target = formatHostPort(route.target);
-    const handshake: PendingHandshake = {
-      connect: connectTarget(route.target, this.config.connectTimeoutMs, this.config.highWaterMark),
-      socket,
+  /** Step 2 of a handshake: admission, then the wait for the target (step 3). */
+  private verify(req: IncomingMessage, done: VerifyDone): void {
+    const ip = this.ipOf(req);
+    const refuse = (reason: RefusalReason, detail?: string) => {
+      const { status } = REFUSALS[reason];
+      this.refused(req, ip, status, reason, detail);
+      if (status === null) req.socket.destroy();
+      else done(false, status, `${reason}\n`, { 'Content-Type': REFUSAL_TYPE });
     };
+    const admission = admit(req, {
+      closing: this.closing !== undefined,
+      routes: this.routes,
+      origins: this.config.origins,
+    });
+    if (!admission.ok) return refuse(admission.reason);
+    const slot = this.limiter.acquire(ip);
+    if (!('release' in slot)) return refuse(slot.reason);
+
+    const onOutcome = (outcome: HandshakeOutcome) => {
+      if (this.pending.delete(handshake)) this.metricsStore.pending -= 1;
+      switch (outcome.kind) {
+        case 'connected':
+          // close() may have begun while the target was answering.
+          if (this.closing) handshake.cancel();
+          else done(true);
+          return;
+        case 'connect_refused':
+        case 'connect_timeout':
+          return refuse(outcome.kind, `${formatHostPort(admission.target)}: ${outcome.detail}`);
+        case 'early_data':
+          return refuse('early_data');
+        case 'cancelled':
+          return refuse('shutting_down');
+        case 'client_gone':
+          return refuse('client_gone');
+      }
+    };
+    const handshake = new PendingHandshake({
+      socket: req.socket,
+      slot,
+      target: admission.target,
+      connectTimeoutMs: this.config.connectTimeout,
+      highWaterMark: this.config.highWaterMark,
+      onOutcome,
+    });
     this.pending.add(handshake);
     this.metricsStore.pending += 1;
-    // Read while connecting, or a client that leaves would go unnoticed until the
-    // connect timeout. RFC 6455 clients send nothing before the 101; a few bytes
-    // from a lenient one are kept and handed to ws, more is refused.
-    let early = head;
-    const onGone = () => handshake.connect.cancel();
-    const onEarlyData = (data: Buffer) => {
-      early = Buffer.concat([early, data]);
-      if (early.length > EARLY_DATA_LIMIT) onGone();
-    };
-    socket.on('data', onEarlyData);
-    socket.once('end', onGone);
-    socket.once('close', onGone);
-
-    const settle = () => {
-      this.pending.delete(handshake);
-      this.metricsStore.pending -= 1;
-      socket.removeListener('data', onEarlyData);
-      socket.removeListener('end', onGone);
-      socket.removeListener('close', onGone);
-      socket.pause();
-    };
-    handshake.connect.done.then(
-      (tcp) => {
-        settle();
-        if (this.closing) {
-          tcp.destroy();
-          this.limiter.release(ip);
-          return this.refuse(socket, req, ip, 503, 'shutting_down');
-        }
-        this.chosenProtocol.set(req, protocol ?? false);
-        let upgraded = false;
-        if (socket.readable && socket.writable) {
-          this.wss.handleUpgrade(req, socket, early, (ws) => {
-            upgraded = true;
-            this.startPair(ws, tcp, { ip, path: route.path, target, framing, protocol });
-          });
-          // settle() paused the socket explicitly, which ws's data listener does not undo.
-          if (upgraded) socket.resume();
-        }
-        if (!upgraded) {
-          // The client left while we were connecting; ws has dropped its socket.
-          tcp.destroy();
-          socket.destroy();
-          this.limiter.release(ip);
-          this.metricsStore.refused('client_gone');
-        }
-      },
-      (failure: ConnectFailure) => {
-        settle();
-        this.limiter.release(ip);
-        if (failure.reason === 'cancelled') {
-          if (this.closing) return this.refuse(socket, req, ip, 503, 'shutting_down');
-          this.metricsStore.refused('client_gone');
-          socket.destroy();
-          return;
-        }
-        const status = failure.reason === 'connect_timeout' ? 504 : 502;
-        this.refuse(socket, req, ip, status, failure.reason, `${target}: ${failure.error}`);
-      },
-    );
+    this.admitted.set(req, {
+      handshake,
+      ip,
+      path: admission.path,
+      target: formatHostPort(admission.target),
+      routeFraming: admission.target.framing ?? this.config.framing,
+    });
   }
 
-  private startPair(
-    ws: WebSocket,
-    tcp: Socket,
-    info: { ip: string; path: string; target: string; framing: string; protocol: string | undefined },
-  ): void {
+  /** The handshake completed: its TCP connection and slot become a pair. */
+  private startPair(ws: WebSocket, req: IncomingMessage): void {
+    const admitted = this.admitted.get(req)!;
+    this.admitted.delete(req);
+    const { tcp, slot } = admitted.handshake.adopt();
+    // Paused while the target was connecting; ws reads it from now on.
+    req.socket.resume();
     const id = this.nextId++;
+    const info = {
+      ip: admitted.ip,
+      path: admitted.path,
+      target: admitted.target,
+      framing: framingFor(ws.protocol, admitted.routeFraming),
+      protocol: ws.protocol || undefined,
+    };
     this.metricsStore.open += 1;
     this.metricsStore.total += 1;
     this.log.log('debug', 'open', { id, ...info });
     const pair: Pair = new Pair({
       ws,
       tcp,
-      framing: info.framing === 'message' ? 'message' : 'stream',
+      framing: info.framing,
       maxMessage: this.config.maxMessage,
       highWaterMark: this.config.highWaterMark,
-      idleTimeoutMs: this.config.idleTimeoutMs,
+      idleTimeoutMs: this.config.idleTimeout,
       metrics: this.metricsStore,
       onEnd: (summary) => {
+        slot.release();
         this.pairs.delete(pair);
         this.keepalive.delete(pair);
-        this.limiter.release(info.ip);
         this.metricsStore.open -= 1;
         this.metricsStore.closed(summary.reason);
         const level = summary.reason === 'message_too_big' || summary.reason === 'target_error' ? 'warn' : 'info';
@@ -456,24 +425,6 @@ class BridgeServer implements Bridge {
     // close() may have started between the TCP connect and now.
     if (this.closing) pair.shutdown();
   }
-}
-
-function sendHealth(req: IncomingMessage, res: ServerResponse, status: number, health: Record<string, unknown>): void {
-  const body = `${JSON.stringify(health)}\n`;
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
-
-function sendMetrics(req: IncomingMessage, res: ServerResponse, body: string): void {
-  res.writeHead(200, {
-    'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 function truncate(text: string | undefined, max = 256): string | undefined {

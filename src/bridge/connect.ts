@@ -7,53 +7,55 @@ import type { Socket } from 'node:net';
 import type { HostPort } from './address.js';
 import { newTargetSocket } from './target-read.js';
 
-/** Why a connect attempt failed. */
-export type ConnectFailure =
-  | { reason: 'connect_refused'; error: string }
-  | { reason: 'connect_timeout'; error: string }
-  | { reason: 'cancelled'; error: string };
+/** How a connect attempt ended. */
+export type ConnectResult =
+  { ok: true; socket: Socket } | { ok: false; reason: 'connect_refused' | 'connect_timeout'; error: string };
 
 /** A connect attempt in flight. */
 export interface PendingConnect {
-  /** Resolves with the connected socket, rejects with a {@link ConnectFailure}. */
-  readonly done: Promise<Socket>;
-  /** Abandons the attempt (the client left, or the bridge is closing). */
+  /** Abandons the attempt (the client left, or the bridge is closing); `done` is not called. */
   cancel(): void;
 }
 
 /**
- * Connects to `target`. `writableHighWaterMark` is the bridge's high-water mark, so
- * that `write()` returning false is exactly the point to pause the WebSocket.
+ * Connects to `target` and calls `done` once with the outcome. `highWaterMark` is the
+ * bridge's, so that `write()` returning false is exactly the point to pause the WebSocket.
  */
-export function connectTarget(target: HostPort, timeoutMs: number, highWaterMark: number): PendingConnect {
+export function connectTarget(
+  target: HostPort,
+  timeoutMs: number,
+  highWaterMark: number,
+  done: (result: ConnectResult) => void,
+): PendingConnect {
   const socket = newTargetSocket(highWaterMark);
-  let settle: ((failure: ConnectFailure | undefined) => void) | undefined;
-  const done = new Promise<Socket>((resolve, reject) => {
-    const timer = setTimeout(
-      () => settle?.({ reason: 'connect_timeout', error: `no connection within ${timeoutMs} ms` }),
-      timeoutMs,
-    );
-    const onError = (err: NodeJS.ErrnoException) =>
-      settle?.({ reason: 'connect_refused', error: err.code ?? err.message });
-    const onConnect = () => settle?.(undefined);
-    settle = (failure) => {
-      settle = undefined;
-      clearTimeout(timer);
-      socket.removeListener('error', onError);
-      socket.removeListener('connect', onConnect);
-      if (failure) {
-        socket.destroy();
-        reject(failure);
-      } else {
-        resolve(socket);
-      }
-    };
-    socket.once('error', onError);
-    socket.once('connect', onConnect);
-    socket.connect({ host: target.host, port: target.port });
-  });
+  let open = true;
+  const stop = () => {
+    open = false;
+    clearTimeout(timer);
+    socket.removeListener('error', onError);
+    socket.removeListener('connect', onConnect);
+  };
+  const fail = (reason: 'connect_refused' | 'connect_timeout', error: string) => {
+    if (!open) return;
+    stop();
+    socket.destroy();
+    done({ ok: false, reason, error });
+  };
+  const onError = (err: NodeJS.ErrnoException) => fail('connect_refused', err.code ?? err.message);
+  const onConnect = () => {
+    if (!open) return;
+    stop();
+    done({ ok: true, socket });
+  };
+  const timer = setTimeout(() => fail('connect_timeout', `no connection within ${timeoutMs} ms`), timeoutMs);
+  socket.once('error', onError);
+  socket.once('connect', onConnect);
+  socket.connect({ host: target.host, port: target.port });
   return {
-    done,
-    cancel: () => settle?.({ reason: 'cancelled', error: 'cancelled' }),
+    cancel: () => {
+      if (!open) return;
+      stop();
+      socket.destroy();
+    },
   };
 }

@@ -1,60 +1,67 @@
 /**
- * The HTTP side of a WebSocket handshake, checked before the bridge spends a TCP
- * connection on it: validity, subprotocol choice, client address, and refusals.
+ * The HTTP side of a WebSocket handshake: whether the bridge admits it (a pure decision
+ * over the request and the operator's rules), which subprotocol it answers, which
+ * framing that means, and who the client is.
+ *
+ * Whether a request is a valid WebSocket handshake at all is `ws`'s decision, made
+ * before the bridge's (see bridge.ts): checking it twice could only disagree.
  */
-import type { IncomingMessage } from 'node:http';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Framing } from './options.js';
+import type { Framing, ResolvedTarget } from './option-values.js';
+import type { RefusalReason } from './reasons.js';
+import type { RouteTable } from './routes.js';
 
 /** The subprotocol a client sends to ask for message framing. */
 export const MESSAGE_PROTOCOL = 'xmlsocket.message';
 /** websockify's name for raw binary frames; echoed so old websockify clients keep working. */
 export const BINARY_PROTOCOL = 'binary';
 
-const KEY_RE = /^[+/0-9A-Za-z]{22}==$/;
-const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/**
- * Whether `req` is a handshake `ws` will accept. Checked up front because `ws` would
- * refuse it only after the bridge had already connected to the target.
- */
-export function isValidHandshake(req: IncomingMessage): boolean {
-  const version = req.headers['sec-websocket-version'];
-  return (
-    req.method === 'GET' &&
-    req.headers.upgrade?.toLowerCase() === 'websocket' &&
-    KEY_RE.test(req.headers['sec-websocket-key'] ?? '') &&
-    (version === '13' || version === '8')
-  );
+/** What the admission rules need to know besides the request. */
+export interface AdmissionRules {
+  closing: boolean;
+  routes: RouteTable;
+  /** Allowed page origins; empty allows every origin. */
+  origins: ReadonlySet<string>;
 }
 
-/** The subprotocols the client offered; `undefined` if the header is malformed. */
-export function offeredProtocols(req: IncomingMessage): Set<string> | undefined {
-  const header = req.headers['sec-websocket-protocol'];
-  const offered = new Set<string>();
-  if (header === undefined) return offered;
-  for (const part of header.split(',')) {
-    const token = part.trim();
-    if (!TOKEN_RE.test(token) || offered.has(token)) return undefined;
-    offered.add(token);
+/** The outcome of {@link admit}. */
+export type Admission =
+  { ok: true; target: ResolvedTarget; path: string } | { ok: false; status: number; reason: RefusalReason };
+
+/**
+ * Decides whether a handshake that `ws` found valid may go on to its TCP target. It
+ * looks at nothing but its arguments, and every refusal here happens before any
+ * connection to a target is made.
+ */
+export function admit(req: IncomingMessage, rules: AdmissionRules): Admission {
+  if (rules.closing) return { ok: false, status: 503, reason: 'shutting_down' };
+  // RFC 6455 asks for HTTP/1.1 or later; an HTTP/1.0 client cannot be trusted to keep the connection.
+  if (req.httpVersionMajor !== 1 || req.httpVersionMinor < 1) return { ok: false, status: 400, reason: 'bad_request' };
+  const route = rules.routes.resolve(req.url ?? '');
+  if (!route.ok) return { ok: false, status: route.status, reason: route.reason };
+  const origin = req.headers.origin;
+  if (rules.origins.size > 0 && (origin === undefined || !rules.origins.has(origin))) {
+    return { ok: false, status: 403, reason: 'origin' };
   }
-  return offered;
+  return { ok: true, target: route.target, path: route.path };
 }
 
 /**
- * Picks framing and the subprotocol to echo. A client asking for `xmlsocket.message`
- * gets message framing whatever the route says; a subprotocol the client did not
- * offer is never selected, because browsers fail such a handshake.
+ * The subprotocol to answer, from those the client offered (as `ws` parsed them). A
+ * client asking for `xmlsocket.message` gets message framing whatever the route says;
+ * a subprotocol the client did not offer is never selected, because browsers fail
+ * such a handshake.
  */
-export function chooseFraming(
-  offered: Set<string>,
-  routeFraming: Framing,
-): { framing: Framing; protocol: string | undefined } {
-  if (offered.has(MESSAGE_PROTOCOL)) return { framing: 'message', protocol: MESSAGE_PROTOCOL };
-  if (routeFraming === 'stream' && offered.has(BINARY_PROTOCOL))
-    return { framing: 'stream', protocol: BINARY_PROTOCOL };
-  return { framing: routeFraming, protocol: undefined };
+export function selectProtocol(offered: ReadonlySet<string>, routeFraming: Framing): string | false {
+  if (offered.has(MESSAGE_PROTOCOL)) return MESSAGE_PROTOCOL;
+  if (routeFraming === 'stream' && offered.has(BINARY_PROTOCOL)) return BINARY_PROTOCOL;
+  return false;
+}
+
+/** The framing of a pair whose handshake answered `protocol` (`''` for none). */
+export function framingFor(protocol: string, routeFraming: Framing): Framing {
+  return protocol === MESSAGE_PROTOCOL ? 'message' : routeFraming;
 }
 
 /** Strips the IPv4-mapped prefix so one client has one address for `maxPerIp`. */
@@ -78,20 +85,21 @@ export function clientIp(req: IncomingMessage, trustProxy: boolean, peer?: strin
 
 /**
  * Answers a handshake with an HTTP error and closes the socket. The body is the
- * refusal reason code, so clients and operators can tell refusals apart.
+ * refusal reason, so clients and operators can tell refusals apart.
  */
-export function refuseHandshake(socket: Duplex, status: number, body: string): void {
+export function refuseHandshake(socket: Duplex, status: number, reason: RefusalReason): void {
   if (socket.destroyed) return;
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const text = `${body}\n`;
+  const body = `${reason}\n`;
   socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
-      'Connection: close\r\n' +
-      'Content-Type: text/plain; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+      `Connection: close\r\nContent-Type: ${REFUSAL_TYPE}\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
   );
 }
+
+/** The content type of a refusal's body. */
+export const REFUSAL_TYPE = 'text/plain; charset=utf-8';

@@ -1,61 +1,43 @@
 /**
- * Counters for `/metrics` (Prometheus text format 0.0.4) and `/healthz`.
+ * The bridge's counters and their one rendering: a prom-client registry, built once per
+ * bridge, that `/metrics` renders for one process and that a `--workers` primary adds
+ * up over its workers (prom-client's `AggregatorRegistry`), so both read the same.
  *
  * | metric | type | labels |
  * | --- | --- | --- |
  * | `xmlsocket_bridge_connections_open` | gauge | |
  * | `xmlsocket_bridge_handshakes_pending` | gauge | |
  * | `xmlsocket_bridge_connections_total` | counter | |
- * | `xmlsocket_bridge_refusals_total` | counter | `reason` (see `RefusalReason`) |
- * | `xmlsocket_bridge_closes_total` | counter | `reason` (see `CloseReason`) |
+ * | `xmlsocket_bridge_refusals_total` | counter | `reason` (reasons.ts) |
+ * | `xmlsocket_bridge_closes_total` | counter | `reason` (reasons.ts) |
  * | `xmlsocket_bridge_bytes_total` | counter | `direction` = `to_target` / `to_client` |
- * | `xmlsocket_bridge_messages_total` | counter | `direction` = `to_target` / `to_client` |
+ * | `xmlsocket_bridge_messages_total` | counter | `direction`: XMLSocket messages (each ends with 0x00) |
  * | `xmlsocket_bridge_uptime_seconds` | gauge | |
  * | `process_resident_memory_bytes` | gauge | |
  *
- * Messages are WebSocket messages: in message framing one per XML message, in stream
- * framing one per chunk the bridge forwarded.
+ * The hot path adds to plain numbers; prom-client reads them only when scraped
+ * (`collect`), so counting a message costs an addition, not a label lookup.
  */
-import type { CloseReason, RefusalReason } from './errors.js';
+import { Counter, Gauge, Registry, type Aggregator, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { CLOSE_REASONS, REFUSAL_REASONS, type CloseReason, type RefusalReason } from './reasons.js';
 
 /** Direction of traffic, named after where it goes. */
 export type Direction = 'to_target' | 'to_client';
 
-const REFUSALS: readonly RefusalReason[] = [
-  'bad_request',
-  'bad_path',
-  'unknown_path',
-  'not_allowed',
-  'origin',
-  'max_connections',
-  'max_per_ip',
-  'shutting_down',
-  'connect_refused',
-  'connect_timeout',
-  'client_gone',
-  'proxy_protocol',
-];
-const CLOSES: readonly CloseReason[] = [
-  'client_closed',
-  'target_closed',
-  'target_error',
-  'message_too_big',
-  'client_error',
-  'idle_timeout',
-  'ping_timeout',
-  'shutdown',
-];
+/** One process's metrics as prom-client's `getMetricsAsJSON()` gives them, for the fleet's sums. */
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
 /** The bridge's counters. Plain numbers: the event loop is the only writer. */
 export class Metrics {
   open = 0;
   pending = 0;
   total = 0;
-  readonly refusals = new Map<RefusalReason, number>(REFUSALS.map((r) => [r, 0]));
-  readonly closes = new Map<CloseReason, number>(CLOSES.map((r) => [r, 0]));
+  readonly refusals = new Map<RefusalReason, number>(REFUSAL_REASONS.map((r) => [r, 0]));
+  readonly closes = new Map<CloseReason, number>(CLOSE_REASONS.map((r) => [r, 0]));
   readonly bytes: Record<Direction, number> = { to_target: 0, to_client: 0 };
   readonly messages: Record<Direction, number> = { to_target: 0, to_client: 0 };
   private readonly started = process.hrtime.bigint();
+  private readonly registry = this.buildRegistry();
 
   refused(reason: RefusalReason): void {
     this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
@@ -65,60 +47,73 @@ export class Metrics {
     this.closes.set(reason, (this.closes.get(reason) ?? 0) + 1);
   }
 
-  /** Seconds since the bridge was created. */
+  /** Whole seconds since the bridge was created. */
   uptime(): number {
-    return Number(process.hrtime.bigint() - this.started) / 1e9;
+    return Math.round(Number(process.hrtime.bigint() - this.started) / 1e9);
   }
 
-  /** The `/healthz` body. */
-  health(): Record<string, unknown> {
-    return { status: 'ok', connections: this.open, pending: this.pending, uptime: Math.round(this.uptime()) };
+  /** The `/metrics` text (Prometheus text format 0.0.4). */
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 
-  /** The `/metrics` body in the Prometheus text exposition format. */
-  render(): string {
-    const out: string[] = [];
-    const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
-      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, value] of samples) out.push(`${name}${labels} ${value}`);
-    };
-    metric('xmlsocket_bridge_connections_open', 'gauge', 'WebSocket-TCP pairs open now.', [['', this.open]]);
-    metric('xmlsocket_bridge_handshakes_pending', 'gauge', 'Handshakes waiting for their TCP connection.', [
-      ['', this.pending],
+  /** The same metrics as data, for a fleet primary to add up. */
+  snapshot(): Promise<MetricsSnapshot> {
+    return this.registry.getMetricsAsJSON();
+  }
+
+  private buildRegistry(): Registry {
+    const registry = new Registry();
+    const gauge = (name: string, help: string, read: () => number, aggregator: Aggregator = 'sum') =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        aggregator,
+        collect() {
+          this.set(read());
+        },
+      });
+    const counter = <L extends string>(
+      name: string,
+      help: string,
+      read: () => Iterable<readonly [Record<L, string>, number]>,
+      labelNames: readonly L[] = [],
+    ) =>
+      new Counter<L>({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const [labels, n] of read()) this.inc(labels, n);
+        },
+      });
+    const byReason = (counts: Map<string, number>) => [...counts].map(([reason, n]) => [{ reason }, n] as const);
+    const byDirection = (counts: Record<Direction, number>) =>
+      (Object.keys(counts) as Direction[]).map((direction) => [{ direction }, counts[direction]] as const);
+
+    gauge('xmlsocket_bridge_connections_open', 'WebSocket-TCP pairs open now.', () => this.open);
+    gauge('xmlsocket_bridge_handshakes_pending', 'Handshakes waiting for their TCP connection.', () => this.pending);
+    counter('xmlsocket_bridge_connections_total', 'WebSocket-TCP pairs opened since start.', () => [[{}, this.total]]);
+    counter('xmlsocket_bridge_refusals_total', 'Handshakes refused, by reason.', () => byReason(this.refusals), [
+      'reason',
     ]);
-    metric('xmlsocket_bridge_connections_total', 'counter', 'WebSocket-TCP pairs opened since start.', [
-      ['', this.total],
+    counter('xmlsocket_bridge_closes_total', 'Pairs closed, by reason.', () => byReason(this.closes), ['reason']);
+    counter('xmlsocket_bridge_bytes_total', 'Payload bytes forwarded, by direction.', () => byDirection(this.bytes), [
+      'direction',
     ]);
-    metric(
-      'xmlsocket_bridge_refusals_total',
-      'counter',
-      'Handshakes refused, by reason.',
-      [...this.refusals].map(([r, n]) => [`{reason="${r}"}`, n]),
-    );
-    metric(
-      'xmlsocket_bridge_closes_total',
-      'counter',
-      'Pairs closed, by reason.',
-      [...this.closes].map(([r, n]) => [`{reason="${r}"}`, n]),
-    );
-    metric(
-      'xmlsocket_bridge_bytes_total',
-      'counter',
-      'Payload bytes forwarded, by direction.',
-      (Object.keys(this.bytes) as Direction[]).map((d) => [`{direction="${d}"}`, this.bytes[d]]),
-    );
-    metric(
+    counter(
       'xmlsocket_bridge_messages_total',
-      'counter',
-      'WebSocket messages forwarded, by direction.',
-      (Object.keys(this.messages) as Direction[]).map((d) => [`{direction="${d}"}`, this.messages[d]]),
+      'XMLSocket messages (each ended by a 0x00 byte) forwarded, by direction.',
+      () => byDirection(this.messages),
+      ['direction'],
     );
-    metric('xmlsocket_bridge_uptime_seconds', 'gauge', 'Seconds since the bridge started.', [
-      ['', Math.round(this.uptime())],
-    ]);
-    metric('process_resident_memory_bytes', 'gauge', 'Resident memory of the bridge process.', [
-      ['', process.memoryUsage.rss()],
-    ]);
-    return `${out.join('\n')}\n`;
+    // A fleet is as old as its oldest worker; a replaced worker starts again from 0.
+    gauge('xmlsocket_bridge_uptime_seconds', 'Seconds since the bridge started.', () => this.uptime(), 'max');
+    // Summed over a fleet: the memory all its workers hold.
+    gauge('process_resident_memory_bytes', 'Resident memory of the bridge process.', () => process.memoryUsage.rss());
+    return registry;
   }
 }

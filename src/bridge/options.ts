@@ -1,339 +1,289 @@
 /**
- * The bridge's options: their types, documented defaults, and validation into the
- * resolved {@link BridgeConfig} the rest of the bridge reads.
+ * Every option of the bridge, declared once.
  *
- * CLI flags, the JSON config file and `createBridge()` all end here, so an option
- * means the same thing whichever way it was given.
+ * Each entry of {@link OPTIONS} is one option: its config key (the entry's name), its
+ * flag, the flag's argument, its default, how its value is read and checked, the
+ * line `--help` prints, and, in the doc comment above it, the line of the options
+ * table in docs/bridge.md (generated from this file). {@link BridgeOptions} (with those
+ * doc comments), {@link DEFAULTS}, {@link BridgeConfig}, validation, the command's
+ * flags and `--help` are all derived from the table: adding an option is one entry
+ * here plus its behaviour.
  */
 import { BridgeError } from './errors.js';
-import { formatHostPort, parseHostPort, parseListen, type HostPort, type ListenAddress } from './address.js';
+import type { ListenAddress } from './address.js';
 import type { LogSink } from './log.js';
+import {
+  invalid,
+  readAllowList,
+  readBoolean,
+  readCount,
+  readFraming,
+  readListen,
+  readOrigins,
+  readPath,
+  readRoutes,
+  readSeconds,
+  readSize,
+  readTarget,
+  routesFromFlags,
+  type Framing,
+  type Milliseconds,
+  type ResolvedTarget,
+  type RouteTarget,
+} from './option-values.js';
 
-/** How bytes cross the bridge. */
-export type Framing = 'stream' | 'message';
+export type { Framing, ResolvedTarget, RouteTarget } from './option-values.js';
 
-/** A route's target with its own framing. */
-export interface RouteTarget {
-  /** `HOST:PORT` of the TCP XMLSocket server. */
-  target: string;
-  /** Framing for this route; default: the bridge's `framing`. */
-  framing?: Framing;
+/** How one option is given, defaulted, read and described. */
+export interface OptionSpec<In, Out> {
+  /**
+   * The command-line flag; by default `--` and the key in kebab-case. `false` for an
+   * option only `createBridge()` takes (not a flag, not a config-file key).
+   */
+  readonly flag?: `--${string}` | false;
+  /** What the flag's value looks like in `--help` (`BYTES`); absent for a switch. */
+  readonly arg?: string;
+  /** Whether the flag may be given more than once; its values go through `fromFlags`. */
+  readonly repeat?: boolean;
+  /** The default, as a user would write it; absent when there is none. */
+  readonly default?: In;
+  /** How the default reads in `--help` and the docs, where the value alone does not say. */
+  readonly defaultText?: string;
+  /** The line `--help` prints. */
+  readonly help: string;
+  /** Checks a value (the default when none was given) and turns it into what the bridge uses. */
+  read(value: In | undefined, key: string): Out;
+  /** Turns the values of a repeated flag into the option's value. */
+  fromFlags?(values: string[]): In;
 }
 
-/**
- * Options of {@link createBridge}. Each mirrors a CLI flag (`maxMessage` is
- * `--max-message`) and a key of the `--config` JSON file.
- */
-export interface BridgeOptions {
-  /** `[HOST:]PORT` or a port number to listen on. Port 0 picks a free port. Default `8080` on all interfaces. */
-  listen?: string | number;
-  /** `HOST:PORT`: every WebSocket path not matched otherwise goes to this server. */
-  target?: string;
-  /** Path to target, e.g. `{ '/chat': '127.0.0.1:5000' }` or `{ '/chat': { target: '127.0.0.1:5000', framing: 'message' } }`. */
-  routes?: Record<string, string | RouteTarget>;
-  /** `HOST:PORT` pairs reachable through paths of the form `/HOST/PORT`. */
-  allow?: string[];
-  /** Exact page origins allowed to connect, e.g. `https://game.example`. Default: any origin. */
-  origins?: string[];
-  /** Default framing. Default `'stream'`. A client asking for `xmlsocket.message` gets message framing. */
-  framing?: Framing;
-  /** Largest message in bytes, from the client, and unterminated from TCP in message mode. Default 1 MiB (1048576). */
-  maxMessage?: number | string;
-  /** Seconds to wait for the TCP connection before answering 504. Default 10. */
-  connectTimeout?: number | string;
-  /** Open plus pending connections before answering 503. Default 10000. */
-  maxConnections?: number | string;
-  /** Connections per client address before answering 429. Default 256. */
-  maxPerIp?: number | string;
-  /** Seconds without traffic either way before the pair is closed. Default 0 (off). */
-  idleTimeout?: number | string;
-  /**
-   * Seconds between WebSocket pings. A client that has not answered the previous ping
-   * (nor sent anything) when the next one is due is cut, and its TCP connection freed:
-   * a client that vanished silently is found within two intervals. Default 30; 0 = off.
-   */
-  pingInterval?: number | string;
-  /** Seconds a client may take to send the HTTP/upgrade request headers before it is cut. Default 10. */
-  headersTimeout?: number | string;
-  /** Largest HTTP request head in bytes; bigger ones get 431. Default 16 KiB (16384). */
-  maxHeaderSize?: number | string;
-  /** Bytes queued towards a slow peer before the other side is paused. Default 256 KiB (262144). */
-  highWaterMark?: number | string;
-  /** Seconds `close()` waits for WebSocket close handshakes before cutting sockets. Default 10. */
-  shutdownTimeout?: number | string;
-  /** Directory whose files are served over HTTP on the same port. Default: none. */
-  static?: string;
-  /** PEM certificate file; with `key`, the bridge speaks HTTPS/wss. */
-  cert?: string;
-  /** PEM private key file for `cert`. */
-  key?: string;
-  /** Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy). Default false. */
-  trustProxy?: boolean;
-  /**
-   * Every connection starts with a PROXY protocol v1 or v2 header (a load balancer in
-   * TCP mode: HAProxy `send-proxy`/`send-proxy-v2`), whose source address is the
-   * client's. Connections without a valid header are closed. Default false.
-   */
-  proxyProtocol?: boolean;
-  /** Log warnings and errors only. Default false. */
-  quiet?: boolean;
-  /** Also log each connection's start and debugging detail. Default false. */
-  verbose?: boolean;
-  /** Receives each structured log line. Default: JSON lines, info on stdout, warnings and errors on stderr. */
-  log?: LogSink;
+type Spec<In, Out> = OptionSpec<In, Out>;
+type Defaulted<In, Out> = Spec<In, Out> & { readonly default: In; readonly defaultText: string };
+
+/** A byte size; flags and config files may write `64k` or `1MiB`. */
+function size(help: string, bytes: number, readable: string): Defaulted<number | string, number> {
+  return {
+    arg: 'BYTES',
+    help,
+    default: bytes,
+    defaultText: `${bytes} (${readable})`,
+    read: (v, k) => readSize(k, v ?? bytes),
+  };
 }
 
-/** Defaults for every option that has one; the README and `--help` print these. */
-export const DEFAULTS = {
-  listen: 8080,
-  framing: 'stream' as Framing,
-  maxMessage: 1024 * 1024,
-  connectTimeout: 10,
-  maxConnections: 10000,
-  maxPerIp: 256,
-  idleTimeout: 0,
-  pingInterval: 30,
-  headersTimeout: 10,
-  maxHeaderSize: 16 * 1024,
-  highWaterMark: 256 * 1024,
-  shutdownTimeout: 10,
+/** A duration in seconds (fractions allowed), read into milliseconds. */
+function seconds(help: string, secs: number, zeroIsOff = false): Defaulted<number | string, Milliseconds> {
+  return {
+    arg: 'SECONDS',
+    help: zeroIsOff ? `${help} (0 = off)` : help,
+    default: secs,
+    defaultText: zeroIsOff && secs === 0 ? '0 (off)' : String(secs),
+    read: (v, k) => readSeconds(k, v ?? secs, zeroIsOff),
+  };
+}
+
+function count(help: string, n: number): Defaulted<number | string, number> {
+  return { arg: 'N', help, default: n, defaultText: String(n), read: (v, k) => readCount(k, v ?? n) };
+}
+
+/** An on/off flag, off by default. */
+function toggle(help: string): Defaulted<boolean, boolean> {
+  return { help, default: false, defaultText: 'off', read: (v, k) => readBoolean(k, v ?? false) };
+}
+
+/** A file or directory, none by default. */
+function path(arg: string, help: string): Spec<string, string | undefined> {
+  return { arg, help, read: (v, k) => (v === undefined ? undefined : readPath(k, v)) };
+}
+
+/** The options, in `--help` and docs order. */
+export const OPTIONS = {
+  /** Address for HTTP and WebSocket. `[::1]:8080` for IPv6; port 0 picks a free port. */
+  listen: {
+    arg: '[HOST:]PORT',
+    help: 'address for HTTP and WebSocket',
+    default: 8080 as number | string,
+    defaultText: '8080 (all interfaces)',
+    read: (v): ListenAddress => readListen(v ?? 8080),
+  } satisfies Defaulted<number | string, ListenAddress>,
+  /** Every WebSocket path that no route or `/HOST/PORT` rule matches goes to this TCP server. */
+  target: {
+    arg: 'HOST:PORT',
+    help: 'send every WebSocket path to this TCP server',
+    read: (v, k) => (v === undefined ? undefined : readTarget(k, v)),
+  } satisfies Spec<string, ReturnType<typeof readTarget> | undefined>,
+  /**
+   * One path goes to one server: `{ "/chat": "10.0.0.5:5000" }`, or with its own framing
+   * `{ "/lobby": { "target": "10.0.0.6:9339", "framing": "message" } }`.
+   */
+  routes: {
+    flag: '--route',
+    arg: '/PATH=HOST:PORT[,FRAMING]',
+    repeat: true,
+    help: 'send one path to one TCP server (FRAMING: stream|message)',
+    read: (v) => (v === undefined ? new Map<string, ResolvedTarget>() : readRoutes(v)),
+    fromFlags: routesFromFlags,
+  } satisfies Spec<Record<string, string | RouteTarget>, ReturnType<typeof readRoutes>>,
+  /**
+   * Allows the path `/HOST/PORT` for this pair, to match the library's
+   * `ws://bridge/{host}/{port}` URL template. The host must be spelled as the client spells it.
+   */
+  allow: {
+    arg: 'HOST:PORT',
+    repeat: true,
+    help: 'allow this pair through the path /HOST/PORT',
+    read: (v) => (v === undefined ? new Set<string>() : readAllowList(v)),
+    fromFlags: (values) => values,
+  } satisfies Spec<string[], Set<string>>,
+  /** Exact page origins allowed to connect, e.g. `https://game.example`; any origin when none is given. */
+  origins: {
+    flag: '--origin',
+    arg: 'ORIGIN',
+    repeat: true,
+    help: 'allow pages from this exact origin (e.g. https://game.example)',
+    defaultText: 'any origin',
+    read: (v) => (v === undefined ? new Set<string>() : readOrigins(v)),
+    fromFlags: (values) => values,
+  } satisfies Spec<string[], Set<string>>,
+  /** Default framing: `stream` (raw bytes, as websockify) or `message` (one text frame per XML message). */
+  framing: {
+    arg: 'stream|message',
+    help: 'default framing; clients asking for xmlsocket.message get message',
+    default: 'stream' as Framing,
+    defaultText: 'stream',
+    read: (v, k) => readFraming(k, v ?? 'stream'),
+  } satisfies Defaulted<Framing, Framing>,
+  /**
+   * Largest client frame. In message framing, also the largest TCP message that has not
+   * reached its 0x00 yet. Beyond it: close 1009.
+   */
+  maxMessage: size('largest message (client frame; unterminated TCP data in message mode)', 1024 * 1024, '1 MiB'),
+  /** Time allowed for the TCP connection before the handshake gets 504. */
+  connectTimeout: seconds('wait this long for the TCP connection, then answer 504', 10),
+  /** Open plus pending connections. Beyond it: 503. */
+  maxConnections: count('open plus pending connections before answering 503', 10000),
+  /** Connections per client address. Beyond it: 429. */
+  maxPerIp: count('connections per client address before answering 429', 256),
+  /** Closes a pair that has had no data either way for this long. */
+  idleTimeout: seconds('close pairs without traffic either way for this long', 0, true),
+  /**
+   * Pings every client this often; a client that answered neither the previous ping nor
+   * sent anything is cut (`ping_timeout`) and its TCP connection freed, so a vanished
+   * player is found within two intervals.
+   */
+  pingInterval: seconds('ping each client this often; one that misses a ping is cut', 30, true),
+  /** Time a client may take to send its HTTP request head (slowloris); slower ones get 408. */
+  headersTimeout: seconds('cut clients that take longer to send the request headers', 10),
+  /** Largest HTTP request head; larger ones get 431. */
+  maxHeaderSize: size('largest request head; bigger ones get 431', 16 * 1024, '16 KiB'),
+  /** Bytes queued towards a slow peer before the bridge stops reading from the other side. */
+  highWaterMark: size('bytes queued towards a slow peer before pausing the other side', 256 * 1024, '256 KiB'),
+  /** On SIGTERM/SIGINT or `close()`, how long to wait for close handshakes before cutting sockets. */
+  shutdownTimeout: seconds('on SIGTERM/SIGINT, wait this long for close handshakes', 10),
+  /** Serves the files in this directory (the game page and its assets) on the same port. */
+  static: path('DIR', 'serve the files in DIR over HTTP on the same port'),
+  /** PEM certificate; with `key`, the bridge speaks HTTPS and `wss://`. */
+  cert: path('FILE', 'PEM certificate; with --key, serve HTTPS and wss'),
+  /** PEM private key for `cert`. */
+  key: path('FILE', 'PEM private key for --cert'),
+  /** Takes the client address from the last `X-Forwarded-For` entry. Only behind a reverse proxy. */
+  trustProxy: toggle('take the client address from X-Forwarded-For (behind a reverse proxy)'),
+  /**
+   * Every connection must start with a PROXY protocol v1 or v2 header (HAProxy TCP mode,
+   * `send-proxy`/`send-proxy-v2`), whose source address is the client address for
+   * `maxPerIp`, logs and metrics. Connections without a valid header within 10 s are
+   * closed. Not with `cert`/`key`.
+   */
+  proxyProtocol: toggle(
+    'each connection starts with a PROXY v1/v2 header naming the client (load balancer in TCP mode)',
+  ),
+  /** Logs warnings and errors only. */
+  quiet: toggle('log warnings and errors only'),
+  /** Also logs each pair as it opens. */
+  verbose: toggle('also log each connection as it opens'),
+  /** Receives each structured log line; by default JSON lines go to stdout (info) and stderr (warnings). */
+  log: {
+    flag: false,
+    help: 'receives each log line',
+    defaultText: 'JSON lines on stdout/stderr',
+    read: (v, k) => {
+      if (v !== undefined && typeof v !== 'function') throw invalid(`${k} must be a function`);
+      return v;
+    },
+  } satisfies Spec<LogSink, LogSink | undefined>,
 } as const;
 
-/** A resolved target: where to connect and, for routes, a fixed framing. */
-export interface ResolvedTarget extends HostPort {
-  framing: Framing | undefined;
+type Options = typeof OPTIONS;
+/** An option's key. */
+export type OptionKey = keyof Options;
+type InputOf<S> = S extends OptionSpec<infer In, unknown> ? In : never;
+type OutputOf<S> = S extends { read: (...args: never[]) => infer Out } ? Out : never;
+
+/**
+ * Options of {@link createBridge}, named like the command's flags in camelCase
+ * (`--max-message` is `maxMessage`) and like the keys of its `--config` file. Durations
+ * are seconds and may have fractions; sizes are bytes, or strings like `64k`, `1MiB`.
+ */
+export type BridgeOptions = { -readonly [K in OptionKey]?: InputOf<Options[K]> };
+
+/** Options after reading: every default applied, addresses parsed, durations in milliseconds. */
+export type BridgeConfig = { readonly [K in OptionKey]: OutputOf<Options[K]> };
+
+type DefaultOf<S> = S extends { readonly default: infer D } ? D : never;
+type DefaultedKey = { [K in OptionKey]: Options[K] extends { readonly default: unknown } ? K : never }[OptionKey];
+
+/** The default of every option that has one, as a user would write it (seconds, bytes). */
+export const DEFAULTS = Object.fromEntries(
+  Object.entries(OPTIONS).flatMap(([key, spec]) => ('default' in spec ? [[key, spec.default]] : [])),
+) as { readonly [K in DefaultedKey]: DefaultOf<Options[K]> };
+
+/** An option's flag, or `undefined` for one only `createBridge()` takes. */
+export function flagOf(key: OptionKey): `--${string}` | undefined {
+  const spec: OptionSpec<unknown, unknown> = OPTIONS[key];
+  if (spec.flag === false) return undefined;
+  return spec.flag ?? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-/** Options after validation: every default applied, every address parsed. */
-export interface BridgeConfig {
-  listen: ListenAddress;
-  target: ResolvedTarget | undefined;
-  routes: Map<string, ResolvedTarget>;
-  /** `formatHostPort` keys. */
-  allow: Set<string>;
-  origins: Set<string>;
-  framing: Framing;
-  maxMessage: number;
-  connectTimeoutMs: number;
-  maxConnections: number;
-  maxPerIp: number;
-  idleTimeoutMs: number;
-  pingIntervalMs: number;
-  headersTimeoutMs: number;
-  maxHeaderSize: number;
-  highWaterMark: number;
-  shutdownTimeoutMs: number;
-  static: string | undefined;
-  cert: string | undefined;
-  key: string | undefined;
-  trustProxy: boolean;
-  proxyProtocol: boolean;
-  quiet: boolean;
-  verbose: boolean;
-  log: LogSink | undefined;
+/** How an option's default reads in `--help` and the docs (every default comes with its text). */
+export function defaultTextOf(key: OptionKey): string {
+  const spec: OptionSpec<unknown, unknown> = OPTIONS[key];
+  return spec.defaultText ?? 'none';
 }
 
-/** Every option key, for unknown-key detection in objects and config files. */
-export const OPTION_KEYS: readonly (keyof BridgeOptions)[] = [
-  'listen',
-  'target',
-  'routes',
-  'allow',
-  'origins',
-  'framing',
-  'maxMessage',
-  'connectTimeout',
-  'maxConnections',
-  'maxPerIp',
-  'idleTimeout',
-  'pingInterval',
-  'headersTimeout',
-  'maxHeaderSize',
-  'highWaterMark',
-  'shutdownTimeout',
-  'static',
-  'cert',
-  'key',
-  'trustProxy',
-  'proxyProtocol',
-  'quiet',
-  'verbose',
-  'log',
-];
-
-const ROUTE_PATH_RE = /^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/;
-
-function invalid(message: string): BridgeError {
-  return new BridgeError('ERR_BRIDGE_INVALID_OPTION', message);
-}
-
-/** Parses a byte size: a non-negative integer, or a string like `65536`, `64k`, `1MiB`. */
-export function parseSize(name: string, value: number | string): number {
-  if (typeof value === 'number') {
-    if (Number.isSafeInteger(value) && value > 0) return value;
-  } else {
-    const m = /^\s*([0-9]+)\s*(b|k|kb|kib|m|mb|mib)?\s*$/i.exec(value);
-    if (m) {
-      const unit = (m[2] ?? 'b').toLowerCase();
-      const factor = unit === 'b' ? 1 : unit.startsWith('k') ? 1024 : 1024 * 1024;
-      const size = Number(m[1]) * factor;
-      if (Number.isSafeInteger(size) && size > 0) return size;
-    }
-  }
-  throw invalid(`${name} must be a positive size in bytes (e.g. 1048576, 64k, 1MiB), got ${JSON.stringify(value)}`);
-}
-
-/** Parses a whole count of at least 1. */
-export function parseCount(name: string, value: number | string): number {
-  const n = typeof value === 'number' ? value : /^\s*[0-9]+\s*$/.test(value) ? Number(value) : NaN;
-  if (Number.isSafeInteger(n) && n >= 1) return n;
-  throw invalid(`${name} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
-}
-
-/** Parses seconds (fractions allowed) into milliseconds; `allowZero` for "off". */
-export function parseSeconds(name: string, value: number | string, allowZero: boolean): number {
-  const n = typeof value === 'number' ? value : /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(value) ? Number(value) : NaN;
-  // setTimeout clamps anything above 2^31-1 ms to 1 ms, which would turn a long timeout into none.
-  if (Number.isFinite(n) && (n > 0 || (allowZero && n === 0)) && n * 1000 <= 2 ** 31 - 1) return Math.round(n * 1000);
-  throw invalid(
-    `${name} must be a number of seconds${allowZero ? ' (0 = off)' : ' greater than 0'}, got ${JSON.stringify(value)}`,
-  );
-}
-
-function parseFraming(name: string, value: unknown): Framing {
-  if (value === 'stream' || value === 'message') return value;
-  throw invalid(`${name} must be "stream" or "message", got ${JSON.stringify(value)}`);
-}
-
-function parseTarget(name: string, value: unknown, framing: Framing | undefined): ResolvedTarget {
-  const hp = typeof value === 'string' ? parseHostPort(value) : undefined;
-  if (!hp) throw invalid(`${name} must be HOST:PORT (IPv6 as [ADDR]:PORT), got ${JSON.stringify(value)}`);
-  return { ...hp, framing };
-}
-
-function stringList(name: string, value: unknown): string[] {
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
-  throw invalid(`${name} must be a list of strings`);
-}
-
-function bool(name: string, value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  throw invalid(`${name} must be true or false, got ${JSON.stringify(value)}`);
-}
-
-function optionalString(name: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && value.length > 0) return value;
-  throw invalid(`${name} must be a non-empty string`);
-}
-
-/** Checks that a page origin is `scheme://host[:port]` with nothing after it, as browsers send it. */
-function parseOrigin(value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || url.origin === 'null' || url.origin !== value) {
-    throw invalid(
-      `origins: ${JSON.stringify(value)} is not an exact origin like https://game.example (no path, no trailing slash)`,
-    );
-  }
-  return value;
+/** Whether `key` names an option (an own key of the table, so `toString` is not one). */
+export function isOptionKey(key: string): key is OptionKey {
+  return Object.hasOwn(OPTIONS, key);
 }
 
 /**
- * Validates options and applies defaults.
+ * Checks every option, applies defaults, and checks the options that depend on each other.
  *
  * @throws {BridgeError} `ERR_BRIDGE_UNKNOWN_OPTION`, `ERR_BRIDGE_INVALID_OPTION` or `ERR_BRIDGE_NO_TARGET`.
  */
 export function resolveOptions(options: BridgeOptions): BridgeConfig {
   if (options === null || typeof options !== 'object') throw invalid('options must be an object');
   for (const key of Object.keys(options)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new BridgeError('ERR_BRIDGE_UNKNOWN_OPTION', `unknown option "${key}"`);
-    }
+    if (!isOptionKey(key)) throw new BridgeError('ERR_BRIDGE_UNKNOWN_OPTION', `unknown option "${key}"`);
   }
-  const o = options;
-  const listen = parseListen(o.listen ?? DEFAULTS.listen);
-  if (!listen) throw invalid(`listen must be [HOST:]PORT with PORT 0-65535, got ${JSON.stringify(o.listen)}`);
-  const framing = o.framing === undefined ? DEFAULTS.framing : parseFraming('framing', o.framing);
+  const config: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(OPTIONS) as [OptionKey, OptionSpec<unknown, unknown>][]) {
+    config[key] = spec.read(options[key], key);
+  }
+  return checkCombinations(config as BridgeConfig);
+}
 
-  const routes = new Map<string, ResolvedTarget>();
-  if (o.routes !== undefined) {
-    if (o.routes === null || typeof o.routes !== 'object' || Array.isArray(o.routes)) {
-      throw invalid('routes must be an object mapping /PATH to HOST:PORT');
-    }
-    for (const [path, value] of Object.entries(o.routes)) {
-      if (!ROUTE_PATH_RE.test(path) || path.split('/').some((s) => s === '.' || s === '..') || path.includes('//')) {
-        throw invalid(
-          `route path ${JSON.stringify(path)} must start with / and use plain characters (no %, .., //, spaces)`,
-        );
-      }
-      if (typeof value === 'string') {
-        routes.set(path, parseTarget(`route ${path}`, value, undefined));
-      } else if (value && typeof value === 'object') {
-        for (const k of Object.keys(value)) {
-          if (k !== 'target' && k !== 'framing')
-            throw new BridgeError('ERR_BRIDGE_UNKNOWN_OPTION', `unknown key "${k}" in route ${path}`);
-        }
-        const f = value.framing === undefined ? undefined : parseFraming(`route ${path} framing`, value.framing);
-        routes.set(path, parseTarget(`route ${path}`, value.target, f));
-      } else {
-        throw invalid(`route ${path} must be "HOST:PORT" or { target, framing }`);
-      }
-    }
-  }
-
-  const allow = new Set<string>();
-  for (const entry of o.allow === undefined ? [] : stringList('allow', o.allow)) {
-    allow.add(formatHostPort(parseTarget('allow', entry, undefined)));
-  }
-  const origins = new Set((o.origins === undefined ? [] : stringList('origins', o.origins)).map(parseOrigin));
-  const target = o.target === undefined ? undefined : parseTarget('target', o.target, undefined);
-  if (!target && routes.size === 0 && allow.size === 0) {
+function checkCombinations(config: BridgeConfig): BridgeConfig {
+  if (!config.target && config.routes.size === 0 && config.allow.size === 0) {
     throw new BridgeError(
       'ERR_BRIDGE_NO_TARGET',
       'no target: give --target HOST:PORT, --route /PATH=HOST:PORT or --allow HOST:PORT',
     );
   }
-
-  const cert = optionalString('cert', o.cert);
-  const key = optionalString('key', o.key);
-  if ((cert === undefined) !== (key === undefined)) throw invalid('cert and key must be given together');
-  if (o.log !== undefined && typeof o.log !== 'function') throw invalid('log must be a function');
-  const proxyProtocol = o.proxyProtocol === undefined ? false : bool('proxyProtocol', o.proxyProtocol);
-  if (proxyProtocol && cert !== undefined) {
+  if ((config.cert === undefined) !== (config.key === undefined)) throw invalid('cert and key must be given together');
+  if (config.proxyProtocol && config.cert !== undefined) {
     throw invalid(
       'proxyProtocol cannot be combined with cert/key yet: terminate TLS at the load balancer, or pass it through without the PROXY header',
     );
   }
-
-  return {
-    listen,
-    target,
-    routes,
-    allow,
-    origins,
-    framing,
-    maxMessage: o.maxMessage === undefined ? DEFAULTS.maxMessage : parseSize('maxMessage', o.maxMessage),
-    connectTimeoutMs: parseSeconds('connectTimeout', o.connectTimeout ?? DEFAULTS.connectTimeout, false),
-    maxConnections: parseCount('maxConnections', o.maxConnections ?? DEFAULTS.maxConnections),
-    maxPerIp: parseCount('maxPerIp', o.maxPerIp ?? DEFAULTS.maxPerIp),
-    idleTimeoutMs: parseSeconds('idleTimeout', o.idleTimeout ?? DEFAULTS.idleTimeout, true),
-    pingIntervalMs: parseSeconds('pingInterval', o.pingInterval ?? DEFAULTS.pingInterval, true),
-    headersTimeoutMs: parseSeconds('headersTimeout', o.headersTimeout ?? DEFAULTS.headersTimeout, false),
-    maxHeaderSize: o.maxHeaderSize === undefined ? DEFAULTS.maxHeaderSize : parseSize('maxHeaderSize', o.maxHeaderSize),
-    highWaterMark: o.highWaterMark === undefined ? DEFAULTS.highWaterMark : parseSize('highWaterMark', o.highWaterMark),
-    shutdownTimeoutMs: parseSeconds('shutdownTimeout', o.shutdownTimeout ?? DEFAULTS.shutdownTimeout, false),
-    static: optionalString('static', o.static),
-    cert,
-    key,
-    trustProxy: o.trustProxy === undefined ? false : bool('trustProxy', o.trustProxy),
-    proxyProtocol,
-    quiet: o.quiet === undefined ? false : bool('quiet', o.quiet),
-    verbose: o.verbose === undefined ? false : bool('verbose', o.verbose),
-    log: o.log,
-  };
+  return config;
 }

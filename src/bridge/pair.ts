@@ -9,8 +9,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import type { CloseReason } from './errors.js';
-import { NUL, NulSplitter } from './framing.js';
+import type { CloseReason } from './reasons.js';
+import { countMessages, NUL, NulSplitter } from './framing.js';
 import type { Metrics } from './metrics.js';
 import type { Framing } from './options.js';
 import { receiveTarget } from './target-read.js';
@@ -197,13 +197,16 @@ export class Pair {
       }
       this.bytesToTarget += data.length + 1;
       this.o.metrics.bytes.to_target += data.length + 1;
+      this.messagesToTarget += 1;
+      this.o.metrics.messages.to_target += 1;
     } else {
       ok = this.tcp.write(data);
+      const messages = countMessages(data);
       this.bytesToTarget += data.length;
       this.o.metrics.bytes.to_target += data.length;
+      this.messagesToTarget += messages;
+      this.o.metrics.messages.to_target += messages;
     }
-    this.messagesToTarget += 1;
-    this.o.metrics.messages.to_target += 1;
     // A slow target: stop reading the WebSocket until TCP drains.
     if (!ok) this.ws.pause();
   }
@@ -238,8 +241,9 @@ export class Pair {
       }
     } else {
       this.send(chunk, BINARY_FRAME);
-      this.messagesToClient += 1;
-      this.o.metrics.messages.to_client += 1;
+      const messages = countMessages(chunk);
+      this.messagesToClient += messages;
+      this.o.metrics.messages.to_client += messages;
     }
     // A slow client: stop reading TCP until the WebSocket's queue drains.
     if (this.ws.bufferedAmount >= this.o.highWaterMark && !this.tcpPaused) {

@@ -29,11 +29,6 @@ export class ProxyAcceptor {
     private readonly timeoutMs = PROXY_HEADER_TIMEOUT_MS,
   ) {}
 
-  /** Connections that have not sent a whole header yet. */
-  get pending(): number {
-    return this.waiting.size;
-  }
-
   /** Starts reading the header of a new connection. */
   accept(socket: Socket): void {
     this.waiting.add(socket);

@@ -6,7 +6,7 @@
  * could mean something else; suspicious paths are refused before any lookup.
  */
 import { formatHostPort, isValidHost, normalizeHost, parsePort } from './address.js';
-import type { RefusalReason } from './errors.js';
+import type { RefusalReason } from './reasons.js';
 import type { BridgeConfig, ResolvedTarget } from './options.js';
 
 /** The outcome of routing a request path. */

@@ -42,7 +42,7 @@ export class StaticFiles {
   /** @throws {BridgeError} `ERR_BRIDGE_STATIC_DIR` when `dir` is not a directory. */
   constructor(dir: string) {
     this.root = resolve(dir);
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = statSync(this.root).isDirectory();
     } catch {

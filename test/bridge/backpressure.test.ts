@@ -73,7 +73,7 @@ test('a WebSocket client that does not read stops the bridge reading from TCP', 
     const ws = await openWs(b.url());
     ws.pause(); // stop reading the socket: the kernel buffers fill, then the bridge's queue
     const stalled = await pushing;
-    const readFromTcp = bytesMetric(b.bridge.metrics(), 'to_client');
+    const readFromTcp = bytesMetric(await b.bridge.metrics(), 'to_client');
     console.log(
       `# TCP->WS: server wrote ${(pushed / 2 ** 20).toFixed(1)} MiB before stalling; bridge read ${(readFromTcp / 2 ** 20).toFixed(1)} MiB`,
     );
@@ -127,7 +127,7 @@ test('a TCP server that does not read stops the bridge reading from the WebSocke
       }
     }
     const accepted = offered - ws.bufferedAmount; // what left the client process
-    const readFromWs = bytesMetric(b.bridge.metrics(), 'to_target');
+    const readFromWs = bytesMetric(await b.bridge.metrics(), 'to_target');
     console.log(
       `# WS->TCP: client got ${(accepted / 2 ** 20).toFixed(1)} MiB out before stalling; bridge read ${(readFromWs / 2 ** 20).toFixed(1)} MiB`,
     );

@@ -25,7 +25,7 @@ test('a target that never completes the TCP handshake gives 504 after the connec
     const res = await rawUpgrade(b.port, '/');
     assert.equal(res.status, 504);
     assert.equal(res.body.trim(), 'connect_timeout');
-    assert.match(b.bridge.metrics(), /xmlsocket_bridge_refusals_total\{reason="connect_timeout"\} 1/);
+    assert.match(await b.bridge.metrics(), /xmlsocket_bridge_refusals_total\{reason="connect_timeout"\} 1/);
   } finally {
     await b.close();
     hole.close();
@@ -58,10 +58,10 @@ test('a client leaving while the bridge connects cancels the TCP attempt', async
         'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
     );
     const { waitFor } = await import('./helpers.js');
-    await waitFor(() => /handshakes_pending 1/.test(b.bridge.metrics()), 'pending handshake');
+    await waitFor(async () => /handshakes_pending 1/.test(await b.bridge.metrics()), 'pending handshake');
     s.destroy();
-    await waitFor(() => /handshakes_pending 0/.test(b.bridge.metrics()), 'cancelled handshake');
-    assert.match(b.bridge.metrics(), /refusals_total\{reason="client_gone"\} 1/);
+    await waitFor(async () => /handshakes_pending 0/.test(await b.bridge.metrics()), 'cancelled handshake');
+    assert.match(await b.bridge.metrics(), /refusals_total\{reason="client_gone"\} 1/);
   } finally {
     await b.close();
     hole.close();

@@ -207,9 +207,13 @@ export async function metricsOf(port: number): Promise<Map<string, number>> {
 }
 
 /** Polls `condition` until true; fails after `timeoutMs` (a generous upper bound, not a timing assertion). */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -228,7 +232,9 @@ function ephemeralRange(): [number, number] {
   try {
     const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
     if (low !== undefined && high !== undefined && low > 0 && high >= low) return [low, high];
-  } catch {}
+  } catch {
+    // Not Linux: the usual default below.
+  }
   return [32768, 60999];
 }
 

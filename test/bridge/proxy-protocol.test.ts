@@ -176,7 +176,7 @@ function wsBehindProxy(header: Buffer, split = false): WebSocket {
         return s;
       }
       // The header in two TCP writes, the client's handshake held back until it is whole.
-      const write = s.write.bind(s) as (chunk: Buffer | string) => boolean;
+      const write: (chunk: Buffer | string) => boolean = s.write.bind(s);
       const held: (Buffer | string)[] = [];
       let ready = false;
       (s as { write: (chunk: Buffer | string) => boolean }).write = (chunk) =>
@@ -277,13 +277,13 @@ test('a connection without a valid header is closed, logged with the reason, and
   }
   assert.match(String(lines[0]!.detail), /no PROXY protocol header/);
   assert.match(String(lines[2]!.detail), /over the .*-byte limit/);
-  assert.match(b.bridge.metrics(), /xmlsocket_bridge_refusals_total\{reason="proxy_protocol"\} 3/);
+  assert.match(await b.bridge.metrics(), /xmlsocket_bridge_refusals_total\{reason="proxy_protocol"\} 3/);
   // A load balancer's bare TCP check (connect, close) is refused too, but only logged with --verbose.
   const check = net.connect(b.port, HOST);
   await new Promise((r) => check.once('connect', r));
   check.end();
   await waitFor(
-    () => /refusals_total\{reason="proxy_protocol"\} 4/.test(b.bridge.metrics()),
+    async () => /refusals_total\{reason="proxy_protocol"\} 4/.test(await b.bridge.metrics()),
     'the silent refusal counted',
   );
   assert.equal(b.logs.slice(before).filter((l) => l.event === 'refused').length, 3);

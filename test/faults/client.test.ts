@@ -211,7 +211,7 @@ test(
       (ws as unknown as { _socket: Socket })._socket.pause();
       const detectMs = await targetClosed(tcp, () => silencedAt);
       const toClient = Number(
-        /xmlsocket_bridge_bytes_total\{direction="to_client"\} (\d+)/.exec(b.bridge.metrics())![1],
+        /xmlsocket_bridge_bytes_total\{direction="to_client"\} (\d+)/.exec(await b.bridge.metrics())![1],
       );
       // The bridge read at most highWaterMark plus what the kernels' buffers took, not an unbounded stream.
       assert.ok(toClient < 32 * 1024 * 1024, `bridge read ${toClient} bytes for a client that reads nothing`);

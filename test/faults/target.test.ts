@@ -145,7 +145,9 @@ test(
       let taken = -1;
       for (;;) {
         await settle(200);
-        const now = Number(/xmlsocket_bridge_bytes_total\{direction="to_target"\} (\d+)/.exec(b.bridge.metrics())![1]);
+        const now = Number(
+          /xmlsocket_bridge_bytes_total\{direction="to_target"\} (\d+)/.exec(await b.bridge.metrics())![1],
+        );
         if (now === taken) break;
         taken = now;
       }

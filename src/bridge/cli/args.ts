@@ -1,156 +1,107 @@
 /**
- * Command-line flags and the `--config` JSON file, turned into {@link BridgeOptions}.
+ * The command line and the `--config` JSON file, turned into {@link BridgeOptions}.
  *
- * One table describes every flag; parsing and `--help` both read it, so the help
- * cannot forget an option.
+ * The flags are the bridge's options table (options.ts) plus the few the command adds
+ * ({@link COMMAND_OPTIONS}); `node:util` `parseArgs` splits the arguments, and
+ * `--help` is printed from the same two tables.
  */
 import { readFileSync } from 'node:fs';
+import { parseArgs as splitArgs } from 'node:util';
 import { BridgeError } from '../errors.js';
-import { DEFAULTS, OPTION_KEYS, type BridgeOptions, type Framing, type RouteTarget } from '../options.js';
+import {
+  defaultTextOf,
+  flagOf,
+  isOptionKey,
+  OPTIONS,
+  type BridgeOptions,
+  type OptionKey,
+  type OptionSpec,
+} from '../options.js';
 
-interface FlagSpec {
-  flag: string;
-  /** Metavariable for flags that take a value; absent for switches. */
-  arg?: string;
-  repeat?: boolean;
-  help: string;
-  default: string;
-}
-
-/** Every flag, in `--help` order. */
-export const FLAGS: readonly FlagSpec[] = [
-  {
-    flag: '--listen',
-    arg: '[HOST:]PORT',
-    help: 'address for HTTP and WebSocket',
-    default: `${DEFAULTS.listen} (all interfaces)`,
-  },
-  { flag: '--target', arg: 'HOST:PORT', help: 'send every WebSocket path to this TCP server', default: 'none' },
-  {
-    flag: '--route',
-    arg: '/PATH=HOST:PORT[,FRAMING]',
-    repeat: true,
-    help: 'send one path to one TCP server (FRAMING: stream|message)',
-    default: 'none',
-  },
-  {
-    flag: '--allow',
-    arg: 'HOST:PORT',
-    repeat: true,
-    help: 'allow this pair through the path /HOST/PORT',
-    default: 'none',
-  },
-  {
-    flag: '--origin',
-    arg: 'ORIGIN',
-    repeat: true,
-    help: 'allow pages from this exact origin (e.g. https://game.example)',
-    default: 'any origin',
-  },
-  {
-    flag: '--framing',
-    arg: 'stream|message',
-    help: 'default framing; clients asking for xmlsocket.message get message',
-    default: DEFAULTS.framing,
-  },
-  {
-    flag: '--max-message',
-    arg: 'BYTES',
-    help: 'largest message (client frame; unterminated TCP data in message mode)',
-    default: `${DEFAULTS.maxMessage} (1 MiB)`,
-  },
-  {
-    flag: '--connect-timeout',
-    arg: 'SECONDS',
-    help: 'wait this long for the TCP connection, then answer 504',
-    default: String(DEFAULTS.connectTimeout),
-  },
-  {
-    flag: '--max-connections',
-    arg: 'N',
-    help: 'open plus pending connections before answering 503',
-    default: String(DEFAULTS.maxConnections),
-  },
-  {
-    flag: '--max-per-ip',
-    arg: 'N',
-    help: 'connections per client address before answering 429',
-    default: String(DEFAULTS.maxPerIp),
-  },
-  {
-    flag: '--idle-timeout',
-    arg: 'SECONDS',
-    help: 'close pairs without traffic either way for this long (0 = off)',
-    default: `${DEFAULTS.idleTimeout} (off)`,
-  },
-  {
-    flag: '--ping-interval',
-    arg: 'SECONDS',
-    help: 'ping each client this often; one that misses a ping is cut (0 = off)',
-    default: String(DEFAULTS.pingInterval),
-  },
-  {
-    flag: '--headers-timeout',
-    arg: 'SECONDS',
-    help: 'cut clients that take longer to send the request headers',
-    default: String(DEFAULTS.headersTimeout),
-  },
-  {
-    flag: '--max-header-size',
-    arg: 'BYTES',
-    help: 'largest request head; bigger ones get 431',
-    default: `${DEFAULTS.maxHeaderSize} (16 KiB)`,
-  },
-  {
-    flag: '--high-water-mark',
-    arg: 'BYTES',
-    help: 'bytes queued towards a slow peer before pausing the other side',
-    default: `${DEFAULTS.highWaterMark} (256 KiB)`,
-  },
-  {
-    flag: '--shutdown-timeout',
-    arg: 'SECONDS',
-    help: 'on SIGTERM/SIGINT, wait this long for close handshakes',
-    default: String(DEFAULTS.shutdownTimeout),
-  },
-  { flag: '--static', arg: 'DIR', help: 'serve the files in DIR over HTTP on the same port', default: 'none' },
-  { flag: '--cert', arg: 'FILE', help: 'PEM certificate; with --key, serve HTTPS and wss', default: 'none' },
-  { flag: '--key', arg: 'FILE', help: 'PEM private key for --cert', default: 'none' },
-  {
-    flag: '--proxy-protocol',
-    help: 'each connection starts with a PROXY v1/v2 header naming the client (load balancer in TCP mode)',
-    default: 'off',
-  },
-  {
+/** What the command adds to the bridge's options: they shape the process, not the bridge. */
+export const COMMAND_OPTIONS = {
+  /**
+   * Runs N processes on `node:cluster` sharing the listening socket (`auto`: one per core);
+   * dead workers are replaced, SIGTERM drains them all, `/metrics` and `/healthz` add up
+   * the fleet. Limits apply per worker. Command and config file only.
+   */
+  workers: {
     flag: '--workers',
     arg: 'N|auto',
     help: 'run N processes sharing the port (auto: one per CPU core); 1 = no cluster',
-    default: '1',
+    defaultText: '1 (one process, no cluster)',
+    inConfigFile: true,
   },
-  {
-    flag: '--trust-proxy',
-    help: 'take the client address from X-Forwarded-For (behind a reverse proxy)',
-    default: 'off',
-  },
-  {
+  /** A JSON file with the options above in camelCase; flags given on the command line override it. */
+  config: {
     flag: '--config',
     arg: 'FILE',
     help: 'JSON file with the same options in camelCase; flags override it',
-    default: 'none',
+    defaultText: 'none',
+    inConfigFile: false,
   },
-  { flag: '--quiet', help: 'log warnings and errors only', default: 'off' },
-  { flag: '--verbose', help: 'also log each connection as it opens', default: 'off' },
-  { flag: '--help', help: 'print this help and exit', default: '' },
-  { flag: '--version', help: 'print the package version and exit', default: '' },
+  /** Lists every option with its default. */
+  help: { flag: '--help', short: 'h', help: 'print this help and exit', defaultText: '', inConfigFile: false },
+  /** Prints the package version (from the installed `package.json`) and exits. */
+  version: {
+    flag: '--version',
+    short: 'V',
+    help: 'print the package version and exit',
+    defaultText: '',
+    inConfigFile: false,
+  },
+} as const satisfies Record<
+  string,
+  { flag: `--${string}`; arg?: string; short?: string; help: string; defaultText: string; inConfigFile: boolean }
+>;
+
+/** Keys only the command and its `--config` file know. */
+export interface CommandOptions {
+  /** `--workers N|auto`: how many processes share the listening socket. Default 1 (no cluster). */
+  workers?: number | string;
+}
+
+/** What the command line asks for. */
+export type ParsedArgs =
+  { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: BridgeOptions; command: CommandOptions };
+
+/** One flag the command accepts: an option of the bridge or of the command. */
+interface Flag {
+  flag: `--${string}`;
+  arg: string | undefined;
+  repeat: boolean;
+  short: string | undefined;
+  help: string;
+  defaultText: string;
+  /** The bridge option it sets, if it sets one. */
+  option: OptionKey | undefined;
+}
+
+/** Every flag, in `--help` order: the bridge's options, then the command's. */
+export const FLAGS: readonly Flag[] = [
+  ...(Object.keys(OPTIONS) as OptionKey[]).flatMap((key): Flag[] => {
+    const flag = flagOf(key);
+    const spec: OptionSpec<unknown, unknown> = OPTIONS[key];
+    if (flag === undefined) return [];
+    const { arg, repeat = false, help } = spec;
+    return [{ flag, arg, repeat, short: undefined, help, defaultText: defaultTextOf(key), option: key }];
+  }),
+  ...Object.values(COMMAND_OPTIONS).map((c): Flag => {
+    const { flag, help, defaultText } = c;
+    const arg = 'arg' in c ? c.arg : undefined;
+    const short = 'short' in c ? c.short : undefined;
+    return { flag, arg, repeat: false, short, help, defaultText, option: undefined };
+  }),
 ];
 
 /** The `--help` text. */
 export function helpText(): string {
-  const rows = FLAGS.map((f) => [
-    `${f.flag}${f.arg ? ` ${f.arg}` : ''}`,
-    `${f.help}${f.repeat ? ' (repeatable)' : ''}${f.default ? ` [default: ${f.default}]` : ''}`,
-  ]);
-  const width = Math.max(...rows.map(([left]) => left!.length)) + 2;
+  const rows = FLAGS.map((f) => {
+    const left = `${f.short ? `-${f.short}, ` : ''}${f.flag}${f.arg ? ` ${f.arg}` : ''}`;
+    const right = `${f.help}${f.repeat ? ' (repeatable)' : ''}${f.defaultText ? ` [default: ${f.defaultText}]` : ''}`;
+    return [left, right] as const;
+  });
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   return [
     'Usage: xmlsocket-bridge [options]',
     '',
@@ -158,7 +109,7 @@ export function helpText(): string {
     'list with --target, --route or --allow can be reached.',
     '',
     'Options:',
-    ...rows.map(([left, right]) => `  ${left!.padEnd(width)}${right}`),
+    ...rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`),
     '',
     'Examples:',
     '  xmlsocket-bridge --listen 8080 --target 127.0.0.1:5000 --origin https://game.example',
@@ -169,36 +120,8 @@ export function helpText(): string {
   ].join('\n');
 }
 
-/**
- * Keys only the command (and its `--config` file) knows: they shape the process
- * around the bridge, so `createBridge()` does not take them.
- */
-export interface CommandOptions {
-  /** `--workers N|auto`: how many processes share the listening socket. Default 1 (no cluster). */
-  workers?: number | string;
-}
-
-const COMMAND_KEYS: readonly (keyof CommandOptions)[] = ['workers'];
-
-/** What the command line asks for. */
-export type ParsedArgs =
-  { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: BridgeOptions; command: CommandOptions };
-
-const camel = (flag: string) => flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-
 function usage(message: string): BridgeError {
   return new BridgeError('ERR_BRIDGE_INVALID_OPTION', message);
-}
-
-/** Parses `--route /PATH=HOST:PORT[,FRAMING]`. */
-function parseRouteFlag(value: string): [string, string | RouteTarget] {
-  const eq = value.indexOf('=');
-  if (eq <= 0) throw usage(`--route must be /PATH=HOST:PORT[,FRAMING], got ${JSON.stringify(value)}`);
-  const path = value.slice(0, eq);
-  const [target, framing, ...rest] = value.slice(eq + 1).split(',');
-  if (rest.length > 0 || !target)
-    throw usage(`--route must be /PATH=HOST:PORT[,FRAMING], got ${JSON.stringify(value)}`);
-  return [path, framing === undefined ? target : { target, framing: framing as Framing }];
 }
 
 /**
@@ -209,75 +132,89 @@ function parseRouteFlag(value: string): [string, string | RouteTarget] {
  *   `ERR_BRIDGE_CONFIG_UNREADABLE`, `ERR_BRIDGE_CONFIG_INVALID`.
  */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const flags: BridgeOptions = {};
-  const lists = { routes: {} as Record<string, string | RouteTarget>, allow: [] as string[], origins: [] as string[] };
-  const seen = new Set<string>();
-  const command: CommandOptions = {};
-  let configFile: string | undefined;
+  const byName = new Map(FLAGS.map((f) => [f.flag.slice(2), f]));
+  // Not strict: parseArgs' own errors do not say which flag they are about, so the
+  // checks below read its tokens and say it themselves.
+  const { tokens } = splitArgs({
+    args: [...argv],
+    options: Object.fromEntries(
+      FLAGS.map((f) => [
+        f.flag.slice(2),
+        { type: f.arg ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}) },
+      ]),
+    ),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
 
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--'))
+  const values = new Map<Flag, string[]>();
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
       throw new BridgeError(
         'ERR_BRIDGE_UNKNOWN_OPTION',
-        `unexpected argument ${JSON.stringify(arg)} (options start with --)`,
+        `unexpected argument ${JSON.stringify(token.value)} (options start with --)`,
       );
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg : arg.slice(0, eq);
-    const spec = FLAGS.find((f) => f.flag === name);
-    if (!spec) throw new BridgeError('ERR_BRIDGE_UNKNOWN_OPTION', `unknown option ${name} (see --help)`);
-    if (name === '--help') return { kind: 'help' };
-    if (name === '--version') return { kind: 'version' };
-    if (seen.has(name) && !spec.repeat) throw usage(`${name} given more than once`);
-    seen.add(name);
+    }
+    if (token.kind !== 'option') continue;
+    const flag = byName.get(token.name);
+    if (!flag) throw unknownFlag(token.rawName);
+    if (flag.flag === '--help') return { kind: 'help' };
+    if (flag.flag === '--version') return { kind: 'version' };
+    // `--target --quiet` is a forgotten value, not a target named "--quiet".
+    const forgotten = token.inlineValue === false && /^--./.test(token.value ?? '');
+    if (flag.arg && (token.value === undefined || forgotten)) {
+      throw usage(`${flag.flag} needs a value: ${flag.flag} ${flag.arg}`);
+    }
+    if (!flag.arg && token.inlineValue) throw usage(`${flag.flag} takes no value`);
+    const list = values.get(flag) ?? [];
+    if (list.length > 0 && !flag.repeat) throw usage(`${flag.flag} given more than once`);
+    values.set(flag, [...list, token.value ?? 'true']);
+  }
 
-    if (!spec.arg) {
-      if (eq >= 0) throw usage(`${name} takes no value`);
-      (flags as Record<string, unknown>)[camel(name)] = true;
-      continue;
-    }
-    let value: string;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('--') && next.length > 2))
-        throw usage(`${name} needs a value: ${name} ${spec.arg}`);
-      value = next;
-      i += 1;
-    }
-    switch (name) {
-      case '--config':
-        configFile = value;
-        break;
-      case '--route': {
-        const [path, target] = parseRouteFlag(value);
-        if (path in lists.routes) throw usage(`--route ${path} given more than once`);
-        lists.routes[path] = target;
-        break;
-      }
-      case '--allow':
-        lists.allow.push(value);
-        break;
-      case '--origin':
-        lists.origins.push(value);
-        break;
-      case '--workers':
-        command.workers = value;
-        break;
-      default:
-        (flags as Record<string, unknown>)[camel(name)] = value;
+  const options: Record<string, unknown> = {};
+  const command: CommandOptions = {};
+  let configFile: string | undefined;
+  for (const [flag, given] of values) {
+    const first = given[0]!;
+    if (flag.option) {
+      const spec: OptionSpec<unknown, unknown> = OPTIONS[flag.option];
+      options[flag.option] = spec.fromFlags ? spec.fromFlags(given) : spec.arg ? first : true;
+    } else if (flag.flag === '--workers') {
+      command.workers = first;
+    } else if (flag.flag === '--config') {
+      configFile = first;
     }
   }
-  if (seen.has('--route')) flags.routes = lists.routes;
-  if (seen.has('--allow')) flags.allow = lists.allow;
-  if (seen.has('--origin')) flags.origins = lists.origins;
 
   const { workers, ...fromFile } = configFile === undefined ? {} : readConfigFile(configFile);
   return {
     kind: 'run',
-    options: { ...fromFile, ...flags },
+    options: { ...fromFile, ...options },
     command: { ...(workers === undefined ? {} : { workers }), ...command },
   };
+}
+
+/** An unknown flag, with the closest real one when it looks like a typo of it. */
+function unknownFlag(name: string): BridgeError {
+  const near = FLAGS.map((f) => f.flag)
+    .map((flag) => ({ flag, distance: editDistance(name, flag) }))
+    .sort((a, b) => a.distance - b.distance)[0];
+  const hint = near && near.distance <= Math.max(2, Math.floor(name.length / 4)) ? `; did you mean ${near.flag}?` : '';
+  return new BridgeError('ERR_BRIDGE_UNKNOWN_OPTION', `unknown option ${name}${hint} (see --help)`);
+}
+
+/** Levenshtein distance: the fewest one-character edits from `a` to `b`. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 /**
@@ -290,10 +227,8 @@ export function readConfigFile(file: string): BridgeOptions & CommandOptions {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new BridgeError(
-      'ERR_BRIDGE_CONFIG_UNREADABLE',
-      `cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new BridgeError('ERR_BRIDGE_CONFIG_UNREADABLE', `cannot read config file ${file}: ${reason}`);
   }
   let data: unknown;
   try {
@@ -308,9 +243,15 @@ export function readConfigFile(file: string): BridgeOptions & CommandOptions {
     throw new BridgeError('ERR_BRIDGE_CONFIG_INVALID', `config file ${file} must contain a JSON object`);
   }
   for (const key of Object.keys(data)) {
-    if (key === 'log' || !([...OPTION_KEYS, ...COMMAND_KEYS] as readonly string[]).includes(key)) {
+    if (!isConfigFileKey(key)) {
       throw new BridgeError('ERR_BRIDGE_UNKNOWN_OPTION', `unknown option "${key}" in config file ${file}`);
     }
   }
   return data;
+}
+
+/** The keys a config file may hold: every option that has a flag, and the command's own. */
+export function isConfigFileKey(key: string): boolean {
+  if (isOptionKey(key)) return flagOf(key) !== undefined;
+  return Object.hasOwn(COMMAND_OPTIONS, key) && COMMAND_OPTIONS[key as keyof typeof COMMAND_OPTIONS].inConfigFile;
 }

@@ -8,7 +8,7 @@ import { parseArgs, helpText } from './args.js';
 import { createBridge, type Bridge } from '../bridge.js';
 import { BridgeError } from '../errors.js';
 import type { FailedMessage } from './fleet-messages.js';
-import { DEFAULTS, parseSeconds, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 import { packageVersion } from './version.js';
 
 const EXIT_USAGE = 2;
@@ -30,7 +30,7 @@ function fail(err: unknown): never {
 
 async function main(argv: readonly string[]): Promise<void> {
   let bridge: Bridge;
-  let shutdownMs: number = DEFAULTS.shutdownTimeout * 1000;
+  let shutdownMs: number;
   try {
     const parsed = parseArgs(argv);
     if (parsed.kind === 'help') {
@@ -41,8 +41,9 @@ async function main(argv: readonly string[]): Promise<void> {
       process.stdout.write(`${packageVersion()}\n`);
       return;
     }
-    if (parsed.options.shutdownTimeout !== undefined)
-      shutdownMs = parseSeconds('shutdownTimeout', parsed.options.shutdownTimeout, false);
+    // Every mistake surfaces here, once, before any worker starts.
+    const config = resolveOptions(parsed.options);
+    shutdownMs = config.shutdownTimeout;
     if (cluster.isWorker) {
       const { runWorker } = await import('./fleet-worker.js');
       await runWorker(parsed.options, shutdownMs);
@@ -51,8 +52,6 @@ async function main(argv: readonly string[]): Promise<void> {
     const { parseWorkers, runPrimary } = await import('./fleet-primary.js');
     const workers = parseWorkers(parsed.command.workers ?? 1);
     if (workers > 1) {
-      // Every mistake surfaces once, here, instead of once per worker.
-      const config = resolveOptions(parsed.options);
       runPrimary({ workers, shutdownMs, quiet: config.quiet, verbose: config.verbose });
       return;
     }
@@ -60,7 +59,6 @@ async function main(argv: readonly string[]): Promise<void> {
     await bridge.listen();
   } catch (err) {
     fail(err);
-    return;
   }
 
   let stopping = false;

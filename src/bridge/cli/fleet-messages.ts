@@ -2,10 +2,8 @@
  * The messages a `--workers` primary and its workers exchange over the cluster IPC
  * channel. Every type is prefixed so they never collide with other libraries' messages.
  */
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-
-/** One worker's metrics as prom-client's `getMetricsAsJSON()` gives them. */
-export type WorkerMetrics = MetricObjectWithValues<MetricValue<string>>[];
+import type { MetricsSnapshot } from '../metrics.js';
+import type { Health } from '../status.js';
 
 /** Worker → primary: answer `/healthz` or `/metrics` for the fleet. */
 export interface AskMessage {
@@ -16,7 +14,7 @@ export interface AskMessage {
 
 /** Primary → worker: the answer to an {@link AskMessage}. */
 export type AnswerMessage =
-  | { type: 'xmlsocket-bridge:answer'; id: number; ok: true; health?: Record<string, unknown>; metrics?: string }
+  | { type: 'xmlsocket-bridge:answer'; id: number; ok: true; health?: Health; metrics?: string }
   | { type: 'xmlsocket-bridge:answer'; id: number; ok: false; error: string };
 
 /** Primary → worker: send me your counters. */
@@ -29,7 +27,7 @@ export interface CollectMessage {
 export interface CollectedMessage {
   type: 'xmlsocket-bridge:collected';
   id: number;
-  metrics: WorkerMetrics;
+  metrics: MetricsSnapshot;
 }
 
 /** Primary → worker: drain (1001 to every client) and exit 0. */

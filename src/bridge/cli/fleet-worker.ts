@@ -5,6 +5,9 @@
  */
 import cluster from 'node:cluster';
 import { createFleetWorkerBridge, type Bridge } from '../bridge.js';
+import { consoleSink } from '../log.js';
+import type { BridgeOptions } from '../options.js';
+import type { StatusSource } from '../status.js';
 import {
   isMessage,
   type AnswerMessage,
@@ -13,10 +16,6 @@ import {
   type CollectMessage,
   type WorkerMessage,
 } from './fleet-messages.js';
-import { consoleSink } from '../log.js';
-import type { Metrics } from '../metrics.js';
-import type { BridgeOptions } from '../options.js';
-import { metricsRegistry } from '../prometheus.js';
 
 /** How long a worker waits for the primary to answer a fleet-wide question. */
 const ASK_TIMEOUT_MS = 5000;
@@ -33,10 +32,9 @@ export async function runWorker(options: BridgeOptions, shutdownMs: number): Pro
   const worker = cluster.worker!;
   const waiting = new Map<number, { resolve: (a: AnswerMessage) => void; timer: NodeJS.Timeout }>();
   let nextId = 1;
-  let collect: ((id: number) => void) | undefined;
 
-  const ask = (what: AskMessage['what']): Promise<AnswerMessage> =>
-    new Promise((resolve, reject) => {
+  const ask = async (what: AskMessage['what']): Promise<Extract<AnswerMessage, { ok: true }>> => {
+    const answer = await new Promise<AnswerMessage>((resolve, reject) => {
       if (!process.connected) return reject(new Error('the primary process is gone'));
       const id = nextId++;
       const timer = setTimeout(() => {
@@ -46,25 +44,27 @@ export async function runWorker(options: BridgeOptions, shutdownMs: number): Pro
       waiting.set(id, { resolve, timer });
       send({ type: 'xmlsocket-bridge:ask', id, what });
     });
-  const answered = (a: AnswerMessage) => {
-    if (!a.ok) throw new Error(a.error);
-    return a;
+    if (!answer.ok) throw new Error(answer.error);
+    return answer;
+  };
+  const fleetStatus: StatusSource = {
+    health: async () => (await ask('health')).health!,
+    metrics: async () => (await ask('metrics')).metrics!,
   };
 
+  let snapshot: ((id: number) => void) | undefined;
   const bridge = createFleetWorkerBridge(
     // Each line names the worker that wrote it, so interleaved fleet logs stay readable.
     { ...options, log: (line) => consoleSink({ ...line, worker: worker.id, pid: process.pid }) },
-    (local: Metrics) => {
-      const registry = metricsRegistry(local);
-      collect = (id) => {
-        registry
-          .getMetricsAsJSON()
-          .then((metrics) => send({ type: 'xmlsocket-bridge:collected', id, metrics } satisfies CollectedMessage));
+    (local) => {
+      snapshot = (id) => {
+        local.snapshot().then(
+          (metrics) => send({ type: 'xmlsocket-bridge:collected', id, metrics } satisfies CollectedMessage),
+          // Left out of the sums: the primary's wait for this worker times out and says so.
+          () => {},
+        );
       };
-      return {
-        health: async () => answered(await ask('health')).health!,
-        metrics: async () => answered(await ask('metrics')).metrics!,
-      };
+      return fleetStatus;
     },
   );
 
@@ -87,7 +87,7 @@ export async function runWorker(options: BridgeOptions, shutdownMs: number): Pro
       clearTimeout(w.timer);
       w.resolve(message);
     } else if (isMessage<CollectMessage>(message, 'xmlsocket-bridge:collect')) {
-      collect?.(message.id);
+      snapshot?.(message.id);
     } else if (isMessage(message, 'xmlsocket-bridge:shutdown')) {
       stop();
     }
