@@ -117,6 +117,8 @@ class BridgeServer implements Bridge {
   /** Handshakes still waiting for their TCP connection. */
   private readonly pending = new Set<PendingHandshake>();
   private readonly admitted = new WeakMap<IncomingMessage, Admitted>();
+  /** How many bytes came in with each upgrade request's head. */
+  private readonly headBytes = new WeakMap<IncomingMessage, number>();
   /** With `proxyProtocol`: the socket that listens, reading PROXY headers before HTTP. */
   private readonly proxyListener: NetServer | undefined;
   private readonly proxyAcceptor: ProxyAcceptor | undefined;
@@ -148,9 +150,10 @@ class BridgeServer implements Bridge {
     };
     this.server = config.cert !== undefined ? createTlsServer(config, http) : createHttpServer(http);
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.startPair(ws, req)),
-    );
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.headBytes.set(req, head.length);
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.startPair(ws, req));
+    });
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -357,6 +360,7 @@ class BridgeServer implements Bridge {
     };
     const handshake = new PendingHandshake({
       socket: req.socket,
+      headBytes: this.headBytes.get(req) ?? 0,
       slot,
       target: admission.target,
       connectTimeoutMs: this.config.connectTimeout,

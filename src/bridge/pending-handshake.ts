@@ -29,6 +29,8 @@ export type HandshakeOutcome =
 
 export interface PendingHandshakeOptions {
   socket: Duplex;
+  /** Bytes that came in with the request head (they count as early data too). */
+  headBytes: number;
   slot: Slot;
   target: ResolvedTarget;
   connectTimeoutMs: number;
@@ -49,6 +51,7 @@ export class PendingHandshake {
   constructor(private readonly o: PendingHandshakeOptions) {
     this.socket = o.socket;
     this.slot = o.slot;
+    this.earlyBytes = o.headBytes;
     // Read while connecting, or a client that leaves would go unnoticed until the
     // connect timeout. RFC 6455 clients send nothing before the answer; a few bytes
     // from a lenient one are kept for the WebSocket, more is refused.
@@ -97,7 +100,7 @@ export class PendingHandshake {
     this.socket.removeListener('end', this.onGone);
     this.socket.pause();
     // Whatever arrived meanwhile goes back, for the WebSocket to read after the head.
-    if (this.earlyBytes > 0) this.socket.unshift(Buffer.concat(this.early, this.earlyBytes));
+    if (this.early.length > 0) this.socket.unshift(Buffer.concat(this.early));
     this.early = [];
     // Until adopt(), a client that leaves still frees the target connection ('close' stays).
     this.o.onOutcome({ kind: 'connected' });
