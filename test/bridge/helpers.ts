@@ -1,15 +1,16 @@
 // Shared fixtures for the bridge tests: real TCP servers, bridges and WebSocket
 // clients, all on 127.0.0.1 with ephemeral ports.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
 import { createBridge, type Bridge, type BridgeOptions, type LogLine } from '../../src/bridge.js';
+import { firstLine, HOST, start } from '../servers/processes.js';
 
-export const HOST = '127.0.0.1';
+export { HOST };
+export { echo } from '../servers/tcp-echo.js';
 
 /** A TCP server that records every connection it accepts. */
 export interface TcpServer {
@@ -51,11 +52,6 @@ export async function tcpServer(onSocket: (s: Socket) => void = () => {}): Promi
     },
   };
   return result;
-}
-
-/** An echo server: every byte comes back. */
-export function echo(s: Socket): void {
-  s.on('data', (d) => s.write(d));
 }
 
 /** A running bridge with its captured log lines. */
@@ -228,7 +224,9 @@ function ephemeralRange(): [number, number] {
   try {
     const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
     if (low !== undefined && high !== undefined && low > 0 && high >= low) return [low, high];
-  } catch {}
+  } catch {
+    // not Linux: the usual default below
+  }
   return [32768, 60999];
 }
 
@@ -265,7 +263,7 @@ export async function closedPort(): Promise<number> {
  * queue is filled, so further SYNs go unanswered.
  */
 export async function blackholePort(): Promise<{ port: number; close(): void }> {
-  const child: ChildProcess = spawn(
+  const { child } = start(
     process.execPath,
     [
       '-e',
@@ -276,10 +274,7 @@ export async function blackholePort(): Promise<{ port: number; close(): void }> 
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
-    child.once('exit', () => reject(new Error('blackhole child exited')));
-  });
+  const port = Number(await firstLine(child));
   child.kill('SIGSTOP');
   const fillers: Socket[] = [];
   for (let i = 0; i < 8; i++) {
