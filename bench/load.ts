@@ -118,7 +118,9 @@ export async function runLoad(settings: Settings): Promise<Row[]> {
     );
     for (const n of load.levels) {
       for (let rep = 0; rep < load.reps; rep++) {
-        for (const target of rep % 2 === 0 ? targets : [...targets].reverse()) {
+        // --workers 2 is compared at 100 connections only.
+        const atLevel = targets.filter((t) => t.name !== WORKERS_2 || n === 100);
+        for (const target of rep % 2 === 0 ? atLevel : [...atLevel].reverse()) {
           const run = await measure(target, n, load);
           const key = `${target.name}@${n}`;
           results.set(key, [...(results.get(key) ?? []), run]);
@@ -161,7 +163,7 @@ export async function runLoad(settings: Settings): Promise<Row[]> {
         }),
       );
     }
-    if (load.workers)
+    if (load.workers && n === 100)
       rows.push(
         compared({
           name: `load: echoes/s, ${conns}, --workers 2 vs 1`,

@@ -122,7 +122,7 @@ export function table(rows: readonly Row[]): string {
     ...cells.map((c) => `| ${c.join(' | ')} |`),
   ];
   const details = rows.flatMap((r) => [
-    ...(r.spread
+    ...(r.spread && r.spread.runs > 1
       ? [
           `- ${r.name}, ${r.spread.runs} runs: ours ${rangeText(r.spread.ours)}; baseline ${rangeText(r.spread.baseline)}; ratio per run ${rangeText(r.spread.ratio)}`,
         ]
