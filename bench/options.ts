@@ -70,10 +70,10 @@ const PROFILES: Record<Profile, ProfileSettings> = {
 
 /** Every flag, with its help line. */
 const FLAGS = {
-  quick: { type: 'boolean', help: 'fewer repetitions (about 2 minutes), to try the bench out' },
+  quick: { type: 'boolean', help: 'fewer repetitions (about a minute), to try a change out' },
   full: {
     type: 'boolean',
-    help: '1, 100 and 1,000 connections, --workers 2, all three engines with 9 fresh sessions each, OpenFL and Ruffle sizes (about 25 minutes)',
+    help: '1, 100 and 1,000 connections, --workers 2, all three engines with 9 fresh sessions each, OpenFL and Ruffle sizes (about 15 minutes)',
   },
   smoke: { type: 'boolean', help: 'every benchmark at its smallest (seconds): the bench test' },
   only: { type: 'string', help: `benchmarks to run, comma-separated: ${BENCHMARKS.join(', ')}` },
