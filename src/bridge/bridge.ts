@@ -24,6 +24,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatHostPort } from './address.js';
+import { Diagnosis, isDiagnosisRequest } from './diagnosis.js';
 import { BridgeError } from './errors.js';
 import { admit, clientIp, framingFor, REFUSAL_TYPE, refuseHandshake, selectProtocol } from './handshake.js';
 import { Keepalive } from './keepalive.js';
@@ -113,6 +114,7 @@ class BridgeServer implements Bridge {
   private readonly status: StatusSource;
   private readonly staticFiles: StaticFiles | undefined;
   private readonly keepalive: Keepalive;
+  private readonly diagnosis: Diagnosis;
   private readonly pairs = new Set<Pair>();
   /** Handshakes still waiting for their TCP connection. */
   private readonly pending = new Set<PendingHandshake>();
@@ -140,6 +142,13 @@ class BridgeServer implements Bridge {
     this.limiter = new ConnectionLimiter(config.maxConnections, config.maxPerIp);
     this.keepalive = new Keepalive(config.pingInterval);
     this.staticFiles = config.static === undefined ? undefined : new StaticFiles(config.static);
+    this.diagnosis = new Diagnosis({
+      rules: () => ({ closing: this.closing !== undefined, routes: this.routes, origins: this.config.origins }),
+      limiter: this.limiter,
+      connectTimeoutMs: config.connectTimeout,
+      highWaterMark: config.highWaterMark,
+      log: this.log,
+    });
     // headersTimeout also bounds upgrade requests (slowloris); Node checks it every
     // connectionsCheckingInterval, so that is kept well below it.
     const http: ServerOptions = {
@@ -285,6 +294,8 @@ class BridgeServer implements Bridge {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    // After a refused handshake the library asks why (diagnosis.ts).
+    if (isDiagnosisRequest(req)) return this.diagnosis.answer(req, res, this.ipOf(req));
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);

@@ -15,6 +15,9 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
  *   `start`, `end`, `durationMs`, `bytesToTarget`, `bytesToClient`, `messagesToTarget`,
  *   `messagesToClient`, `closeCode`, `reason`
  * - `open` (verbose): `id`, `ip`, `path`, `target`, `framing`
+ * - `diagnosis` (verbose): `ip`, `path`, `origin`, `verdict` (a refusal reason, or
+ *   `admitted`), and for a target that failed `detail`: the library asked why its
+ *   handshake was refused
  * - `shutdown`, `closed`, `warning`
  * - with `--workers N`, every worker line also has `worker` (cluster id) and `pid`; the
  *   primary writes `worker_started`, `worker_exit` (`worker`, `pid`, `code`, `signal`,
