@@ -11,7 +11,6 @@
  *    handshake complete and become a {@link Pair}. A refused or silent target is an
  *    HTTP 502 or 504, and the browser sees `onConnect(false)`, as with Flash.
  */
-import { readFileSync } from 'node:fs';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -19,7 +18,7 @@ import {
   type ServerOptions,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -40,6 +39,7 @@ import { REFUSALS, type RefusalReason } from './reasons.js';
 import { RouteTable } from './routes.js';
 import { sendText, StaticFiles } from './static.js';
 import { HEALTH_PATH, localStatus, METRICS_PATH, serveStatus, type StatusSource } from './status.js';
+import { createTlsServer, reloadTls } from './tls.js';
 
 /** The address the bridge listens on. */
 export interface BridgeAddress {
@@ -63,6 +63,15 @@ export interface Bridge {
   readonly connections: number;
   /** The `/metrics` text (Prometheus text format), for embedders that expose metrics their own way. */
   metrics(): Promise<string>;
+  /**
+   * Reads `cert` and `key` again (a renewed certificate) and serves them to new
+   * connections; open ones keep theirs. The command calls it on SIGHUP. Returns `false`
+   * when the bridge has no TLS. Logs `tls_reloaded`, or `tls_reload_failed` and throws.
+   *
+   * @throws {BridgeError} `ERR_BRIDGE_TLS` when the files cannot be read or do not
+   *   match; the bridge keeps the certificate it had.
+   */
+  reloadTls(): boolean;
 }
 
 /**
@@ -157,7 +166,10 @@ class BridgeServer implements Bridge {
       connectionsCheckingInterval: Math.min(1000, Math.ceil(config.headersTimeout / 2)),
       maxHeaderSize: config.maxHeaderSize,
     };
-    this.server = config.cert !== undefined ? createTlsServer(config, http) : createHttpServer(http);
+    this.server =
+      config.cert !== undefined
+        ? createTlsServer({ cert: config.cert, key: config.key! }, http)
+        : createHttpServer(http);
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.headBytes.set(req, head.length);
@@ -207,6 +219,19 @@ class BridgeServer implements Bridge {
 
   metrics(): Promise<string> {
     return this.metricsStore.render();
+  }
+
+  reloadTls(): boolean {
+    const { cert, key } = this.config;
+    if (cert === undefined || key === undefined) return false;
+    try {
+      const { validTo } = reloadTls(this.server as HttpsServer, { cert, key });
+      this.log.log('info', 'tls_reloaded', { cert, validTo });
+      return true;
+    } catch (err) {
+      this.log.log('error', 'tls_reload_failed', { cert, message: (err as Error).message });
+      throw err;
+    }
   }
 
   listen(): Promise<BridgeAddress> {
@@ -444,23 +469,4 @@ class BridgeServer implements Bridge {
 
 function truncate(text: string | undefined, max = 256): string | undefined {
   return text === undefined || text.length <= max ? text : `${text.slice(0, max)}…`;
-}
-
-/** Creates the HTTPS server, turning unreadable or mismatched PEM files into `ERR_BRIDGE_TLS`. */
-function createTlsServer(config: BridgeConfig, http: ServerOptions): Server {
-  let cert: Buffer;
-  let key: Buffer;
-  try {
-    cert = readFileSync(config.cert!);
-    key = readFileSync(config.key!);
-  } catch (err) {
-    throw new BridgeError('ERR_BRIDGE_TLS', `cannot read TLS files: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    return createHttpsServer({ ...http, cert, key });
-  } catch (err) {
-    throw new BridgeError('ERR_BRIDGE_TLS', `invalid TLS certificate or key: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
 }

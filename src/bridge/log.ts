@@ -19,9 +19,12 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
  *   `admitted`), and for a target that failed `detail`: the library asked why its
  *   handshake was refused
  * - `shutdown`, `closed`, `warning`
+ * - `tls_reloaded` (`cert`, `validTo`) or `tls_reload_failed` (`cert`, `message`): the
+ *   certificate was read again (SIGHUP)
  * - with `--workers N`, every worker line also has `worker` (cluster id) and `pid`; the
  *   primary writes `worker_started`, `worker_exit` (`worker`, `pid`, `code`, `signal`,
- *   `replacing`), `worker_failed`, `fleet_listening` (`address`, `workers`), `shutdown`, `closed`
+ *   `replacing`), `worker_failed`, `fleet_listening` (`address`, `workers`), `reload`
+ *   (`workers`: SIGHUP passed on), `shutdown`, `closed`
  */
 export interface LogLine {
   time: string;
