@@ -130,6 +130,8 @@ const FIXES: Record<RefusalReason, Fix> = {
     'this address has --max-per-ip connections open already: close the sockets the game no longer uses, or raise --max-per-ip',
   max_connections: () =>
     'the bridge has --max-connections connections open: raise --max-connections, or run more workers or bridges',
+  max_handshakes: () =>
+    'too many sockets are still in their handshake (--max-handshakes): look for a flood, or raise the limits and the open-file limit',
   shutting_down: () => 'the bridge is stopping: connect again in a moment',
   connect_refused: () =>
     'the bridge could not connect to the game server (refused, unreachable, or its name does not resolve): ' +
