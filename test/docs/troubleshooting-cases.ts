@@ -46,6 +46,7 @@ export type PageCase = keyof typeof PAGE_CASES;
 /** Symptoms only the bridge shows (or a page cannot be made to cause). */
 export const BRIDGE_CASES = {
   shuttingDown: { row: 'Bridge stopping', expect: ['(503 shutting_down)'] },
+  maxHandshakes: { row: 'Too many sockets at once', expect: ['max_handshakes'] },
   admitted: { row: 'Refused, then accepted', expect: ['xmlsocket-bridge accepts this connection now'] },
   badRequest: { row: 'Not a WebSocket handshake', expect: ['(400 bad_request)'] },
   earlyData: { row: 'Data before the answer', expect: ['(400 early_data)'] },

@@ -98,6 +98,25 @@ test('bridge stopping: a handshake still waiting for its target when the bridge 
   }
 });
 
+test('too many sockets at once: one more than --max-per-ip plus --max-handshakes from one address', async () => {
+  symptomOf(BRIDGE_CASES.maxHandshakes);
+  const { b, close } = await waitingBridge({ maxPerIp: 1, maxHandshakes: 1 });
+  const held: net.Socket[] = [];
+  try {
+    for (let i = 0; i < 2; i++) {
+      const socket = net.connect(b.port, HOST);
+      socket.on('error', () => {});
+      held.push(socket);
+      await new Promise((resolve) => socket.once('connect', resolve));
+    }
+    assert.equal(await exchange(b.port, upgrade()), '', 'closed unanswered');
+    assert.equal(await refusal(b, 'max_handshakes'), BRIDGE_CASES.maxHandshakes.expect[0]);
+  } finally {
+    for (const socket of held) socket.destroy();
+    await close();
+  }
+});
+
 test('refused, then accepted: the question finds the bridge would admit the page now', async () => {
   symptomOf(BRIDGE_CASES.admitted);
   const server = await tcpServer(echo);
