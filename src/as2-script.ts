@@ -4,10 +4,10 @@
 // objects, as Flash's did. `<script src="xmlsocket-as2.min.js" data-documents="dom">`
 // keeps DOM documents for onXML. Bundles no copy of XMLSocket.
 import { as2Document } from './as2/document-factory.js';
-import { warn } from './client/console.js';
 import { XMLStatus } from './as2/parse.js';
 import { XML } from './as2/xml.js';
 import { XMLNode } from './as2/xml-node.js';
+import { warn } from './client/console.js';
 
 type Namespace = Record<string, unknown> & { configure?: (options: Record<string, unknown>) => unknown };
 const scope = globalThis as unknown as Record<string, unknown>;

@@ -1,8 +1,9 @@
 // Bytes in, messages out (and back). No DOM, no WebSocket.
 
 const encoder = new TextEncoder();
-// ignoreBOM keeps a leading U+FEFF in the message, as the bytes say. One decoder
-// serves every socket: each decode() call stands alone.
+// ignoreBOM keeps a leading U+FEFF in the message, as the bytes say. This decoder
+// serves message framing for every socket (each call stands alone); stream framing
+// gives each connection its own (see StreamDecoder).
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
@@ -14,7 +15,7 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
  * is ever copied again.
  */
 export class StreamDecoder {
-  // Its own decoder: streaming keeps state between calls.
+  // Its own decoder, with ignoreBOM as above: streaming keeps state between calls.
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private pending = '';
 
