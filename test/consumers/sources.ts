@@ -122,7 +122,7 @@ export const where = \`\${host}:\${port}\`;
 export const open: number = bridge.connections;
 export const metrics: string = await bridge.metrics();
 await bridge.close();
-export const maxMessage: number | string = DEFAULTS.maxMessage;
+export const maxMessage: number = DEFAULTS.maxMessage;
 try {
   createBridge({});
 } catch (err) {
