@@ -23,7 +23,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatHostPort } from './address.js';
-import { fitLimits, type FittedLimits } from './descriptors.js';
+import { fitLimits, openFileLimit, type FittedLimits } from './descriptors.js';
 import { Diagnosis, isDiagnosisRequest } from './diagnosis.js';
 import { BridgeError } from './errors.js';
 import { admit, clientIp, framingFor, REFUSAL_TYPE, refuseHandshake, selectProtocol } from './handshake.js';
@@ -152,7 +152,7 @@ class BridgeServer implements Bridge {
     this.status = fleetStatus?.(this.metricsStore) ?? localStatus(this.metricsStore);
     this.log = createLogger(config.log, config.quiet, config.verbose);
     this.routes = new RouteTable(config);
-    this.limits = fitLimits(config.maxConnections, config.maxHandshakes);
+    this.limits = fitLimits(config.maxConnections, config.maxHandshakes, openFileLimit());
     this.limiter = new ConnectionLimiter(this.limits.maxConnections, config.maxPerIp);
     const gateLog = throttled(this.log);
     this.gate = new SocketGate({

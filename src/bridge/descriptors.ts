@@ -36,7 +36,7 @@ export interface FittedLimits {
  * Lowers `maxHandshakes` to at most a quarter of the descriptors the process has to
  * spare, then `maxConnections` to what is left at two descriptors each.
  */
-export function fitLimits(maxConnections: number, maxHandshakes: number, limit = openFileLimit()): FittedLimits {
+export function fitLimits(maxConnections: number, maxHandshakes: number, limit: number | undefined): FittedLimits {
   if (limit === undefined) return { maxConnections, maxHandshakes, lowered: undefined };
   const spare = Math.max(limit - RESERVED_DESCRIPTORS, 8);
   const handshakes = Math.max(1, Math.min(maxHandshakes, Math.floor(spare / 4)));

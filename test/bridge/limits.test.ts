@@ -2,7 +2,7 @@
 // --max-per-ip (429), --idle-timeout.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { closed, collect, echo, openWs, rawUpgrade, settle, startBridge, tcpServer, waitFor } from './helpers.js';
+import { closed, collect, echo, HOST, openWs, rawUpgrade, settle, startBridge, tcpServer, waitFor } from './helpers.js';
 
 test('an oversized client frame closes only that connection with 1009', async () => {
   const server = await tcpServer(echo);
@@ -119,6 +119,27 @@ test('without --trust-proxy, X-Forwarded-For cannot dodge --max-per-ip', async (
     assert.equal(res.status, 429);
     a.close();
     await closed(a);
+  } finally {
+    await b.close();
+    await server.close();
+  }
+});
+
+test('with --trust-proxy, an X-Forwarded-For entry that is not an address counts as the connection itself', async () => {
+  const server = await tcpServer();
+  const b = await startBridge({ target: server.address, maxPerIp: 1, trustProxy: true });
+  try {
+    const a = await openWs(b.url(), undefined, { headers: { 'x-forwarded-for': '198.51.100.1' } });
+    // A 12,000-character value is no address: the client is 127.0.0.1, which has room.
+    const long = await openWs(b.url(), undefined, { headers: { 'x-forwarded-for': `x${'1'.repeat(12_000)}` } });
+    // and again: 127.0.0.1 has used its one connection.
+    const res = await rawUpgrade(b.port, '/', { 'X-Forwarded-For': 'not-an-ip' });
+    assert.equal(res.status, 429);
+    const line = b.logs.find((l) => l.event === 'refused')!;
+    assert.equal(line.ip, HOST);
+    assert.ok(JSON.stringify(line).length < 1000, 'the log line stays small');
+    for (const ws of [a, long]) ws.close();
+    await Promise.all([a, long].map(closed));
   } finally {
     await b.close();
     await server.close();

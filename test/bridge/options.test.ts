@@ -63,6 +63,12 @@ test('invalid values and unknown keys throw with stable codes', () => {
     [{ target: '127.0.0.1:5000', maxMesage: 5 } as never, 'ERR_BRIDGE_UNKNOWN_OPTION'],
     [{ target: '127.0.0.1:5000', toString: 'x' } as never, 'ERR_BRIDGE_UNKNOWN_OPTION'],
     [{ target: '127.0.0.1:5000', workers: 2 } as never, 'ERR_BRIDGE_UNKNOWN_OPTION'],
+    // "Any address" is no target: connecting to it reaches this host by a name nobody lists.
+    [{ allow: ['0.0.0.0:5000'] }, 'ERR_BRIDGE_INVALID_OPTION'],
+    [{ target: '[::]:5000' }, 'ERR_BRIDGE_INVALID_OPTION'],
+    [{ routes: { '/a': '0:5000' } }, 'ERR_BRIDGE_INVALID_OPTION'],
+    // A client's own X-Forwarded-For must not replace the balancer's PROXY address.
+    [{ target: '127.0.0.1:5000', proxyProtocol: true, trustProxy: true }, 'ERR_BRIDGE_INVALID_OPTION'],
   ];
   for (const [options, code] of bad) assert.throws(() => resolveOptions(options), { code }, JSON.stringify(options));
 });

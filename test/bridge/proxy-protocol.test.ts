@@ -74,6 +74,9 @@ test('v1 is strict: wrong family, bad addresses or ports, extra spaces, lowercas
     'GET / HTTP/1.1\r\n',
     'PROXY TCP4 1.2.3.4\n',
     'PROXY TCP4 1.2.3.4 \u00e9',
+    // A zone id names an interface of the balancer's host, not a client.
+    'PROXY TCP6 fe80::1%eth0 ::1 1 2\r\n',
+    'PROXY TCP6 2001:db8::7 fe80::1%25lo 1 2\r\n',
   ]) {
     assert.equal(parseProxyHeader(Buffer.from(line, 'latin1')).state, 'invalid', JSON.stringify(line));
   }
