@@ -88,3 +88,22 @@ export function parseListen(value: string | number): ListenAddress | undefined {
   const hp = parseHostPort(value, 0);
   return hp && { host: hp.host, port: hp.port };
 }
+
+/**
+ * The eight 16-bit words of an IPv6 address as `net.isIPv6` accepts it (`::` and an
+ * IPv4 tail included).
+ */
+export function ipv6Words(address: string): number[] {
+  let text = address;
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const words =
+    tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return words.map((word) => parseInt(word, 16));
+}

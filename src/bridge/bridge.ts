@@ -19,7 +19,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatHostPort } from './address.js';
@@ -30,12 +30,22 @@ import { admit, clientIp, framingFor, REFUSAL_TYPE, refuseHandshake, selectProto
 import { Keepalive } from './keepalive.js';
 import { ConnectionLimiter } from './limits.js';
 import { createLogger, throttled, type Logger } from './log.js';
-import { Metrics } from './metrics.js';
+import { FrontDoor } from './front-door.js';
+import { Metrics, type Transport } from './metrics.js';
 import type { Framing } from './option-values.js';
 import { resolveOptions, type BridgeConfig, type BridgeOptions } from './options.js';
-import { Pair } from './pair.js';
+import { Pair, type PairSummary } from './pair.js';
 import { PendingHandshake, type HandshakeOutcome } from './pending-handshake.js';
-import { ProxyAcceptor } from './proxy-accept.js';
+import {
+  answerPolicy,
+  createPolicyServer,
+  generatedPolicy,
+  policyAnswer,
+  policyDomains,
+  readPolicyFile,
+} from './policy.js';
+import { encodeProxyHeader } from './proxy-protocol.js';
+import { RawPair } from './raw-pair.js';
 import { REFUSALS, type RefusalReason } from './reasons.js';
 import { RouteTable } from './routes.js';
 import { SocketGate } from './socket-gate.js';
@@ -128,17 +138,18 @@ class BridgeServer implements Bridge {
   private readonly staticFiles: StaticFiles | undefined;
   private readonly keepalive: Keepalive;
   private readonly diagnosis: Diagnosis;
-  private readonly pairs = new Set<Pair>();
+  private readonly pairs = new Set<Pair | RawPair>();
   /** Handshakes still waiting for their TCP connection. */
   private readonly pending = new Set<PendingHandshake>();
   private readonly admitted = new WeakMap<IncomingMessage, Admitted>();
   /** How many bytes came in with each upgrade request's head. */
   private readonly headBytes = new WeakMap<IncomingMessage, number>();
-  /** With `proxyProtocol`: the socket that listens, reading PROXY headers before HTTP. */
-  private readonly proxyListener: NetServer | undefined;
-  private readonly proxyAcceptor: ProxyAcceptor | undefined;
-  /** Client addresses named by PROXY headers, by connection. */
-  private readonly proxiedAddress = new WeakMap<Socket, string>();
+  /** The listening socket: counts, reads PROXY headers, tells raw clients from browsers. */
+  private readonly frontDoor: FrontDoor;
+  /** With `policyListen`: the policy-only listener (port 843). */
+  private readonly policyServer: NetServer | undefined;
+  /** The policy and its zero byte, once known (`auto` names the bound port). */
+  private policy: Buffer | undefined;
   private bound: BridgeAddress | undefined;
   private listening: Promise<BridgeAddress> | undefined;
   private closing: Promise<void> | undefined;
@@ -212,28 +223,36 @@ class BridgeServer implements Bridge {
       this.refused(req, this.ipOf(req), 400, 'bad_request', err.message);
       refuseHandshake(socket, 400, 'bad_request');
     });
-    if (config.proxyProtocol) {
-      this.proxyAcceptor = new ProxyAcceptor(
-        {
-          accepted: (socket, header) => {
-            if (header.source) this.proxiedAddress.set(socket, header.source.address);
-            // Documented way to hand a connection to an HTTP server; it resumes reading.
-            this.server.emit('connection', socket);
-            socket.resume();
-          },
-          refused: (peer, reason, silent) => {
-            this.metricsStore.refused('proxy_protocol');
-            // A balancer's plain TCP health check connects and leaves without a byte: not news.
-            this.log.log(silent ? 'debug' : 'warn', 'refused', { reason: 'proxy_protocol', ip: peer, detail: reason });
-          },
+    const answersPolicy = config.policy !== undefined || config.policyFile !== undefined;
+    // The operator's own policy is read now, so a mistake in it stops the start.
+    if (config.policyFile !== undefined) this.policy = policyAnswer(readPolicyFile(config.policyFile));
+    this.frontDoor = new FrontDoor({
+      gate: this.gate,
+      proxyProtocol: config.proxyProtocol,
+      headersTimeoutMs: config.headersTimeout,
+      sniffing: config.rawTcp ? { waitMs: config.sniffWait, answersPolicy, tls: config.cert !== undefined } : undefined,
+      http: (socket) => {
+        // Documented way to hand a connection to an HTTP server; it resumes reading.
+        this.server.emit('connection', socket);
+        socket.resume();
+      },
+      raw: (socket) => this.startRaw(socket),
+      policy: (socket) => answerPolicy(socket, this.policy!),
+      refused: (ip, reason, detail, quiet) => {
+        this.metricsStore.refused(reason);
+        this.log.log(quiet ? 'debug' : 'warn', 'refused', { status: null, reason, ip, detail });
+      },
+    });
+    if (config.policyListen) {
+      this.policyServer = createPolicyServer({
+        gate: this.gate,
+        timeoutMs: config.headersTimeout,
+        answer: () => this.policy!,
+        refused: (ip, detail) => {
+          this.metricsStore.refused('bad_policy_request');
+          gateLog.log('info', 'refused', { status: null, reason: 'bad_policy_request', ip, detail });
         },
-        config.headersTimeout,
-      );
-      this.proxyListener = createNetServer((socket) => {
-        if (this.gate.admit(socket)) this.proxyAcceptor!.accept(socket);
       });
-    } else {
-      this.server.on('connection', (socket: Socket) => this.gate.admit(socket));
     }
   }
 
@@ -267,44 +286,7 @@ class BridgeServer implements Bridge {
       const why = this.closing ? 'bridge is closed' : 'listen() was already called';
       return Promise.reject(new BridgeError('ERR_BRIDGE_STATE', why));
     }
-    const { host, port } = this.config.listen;
-    const listener = this.proxyListener ?? this.server;
-    this.listening = new Promise<BridgeAddress>((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => {
-        const where = `${host ?? '*'}:${port}`;
-        reject(
-          err.code === 'EADDRINUSE'
-            ? new BridgeError('ERR_BRIDGE_ADDRESS_IN_USE', `cannot listen on ${where}: address already in use`, {
-                cause: err,
-              })
-            : new BridgeError('ERR_BRIDGE_LISTEN', `cannot listen on ${where}: ${err.code ?? err.message}`, {
-                cause: err,
-              }),
-        );
-      };
-      listener.once('error', onError);
-      listener.listen({ host, port }, () => {
-        listener.removeListener('error', onError);
-        const info = listener.address() as AddressInfo;
-        this.bound = { host: info.address, port: info.port };
-        // With a PROXY listener in front, the HTTP server never listens itself, and Node
-        // starts its headersTimeout/requestTimeout checks only on 'listening': without
-        // this, a slowloris client behind HAProxy TCP would never be cut.
-        if (listener !== this.server) this.server.emit('listening');
-        this.keepalive.start();
-        this.log.log('info', 'listening', {
-          address: formatHostPort(this.bound),
-          tls: this.config.cert !== undefined,
-          proxyProtocol: this.config.proxyProtocol,
-          origins: [...this.config.origins],
-        });
-        if (this.config.origins.size === 0) {
-          this.log.log('warn', 'warning', { message: 'no --origin given: pages from every origin may connect' });
-        }
-        if (this.limits.lowered) this.log.log('warn', 'warning', { message: this.limits.lowered });
-        resolve(this.bound);
-      });
-    });
+    this.listening = this.start();
     return this.listening;
   }
 
@@ -313,19 +295,54 @@ class BridgeServer implements Bridge {
     return this.closing;
   }
 
+  private async start(): Promise<BridgeAddress> {
+    const bound = await listenOn(this.frontDoor.server, this.config.listen);
+    this.bound = { host: bound.address, port: bound.port };
+    // The HTTP server never listens itself (the front door does), and Node starts its
+    // headersTimeout/requestTimeout checks only on 'listening': without this, a
+    // slowloris client would never be cut.
+    this.server.emit('listening');
+    if (this.config.policy === 'auto') {
+      this.policy = policyAnswer(generatedPolicy(policyDomains(this.config.origins), [this.bound.port]));
+    }
+    let policyAddress: string | undefined;
+    if (this.policyServer && this.config.policyListen) {
+      try {
+        const info = await listenOn(this.policyServer, this.config.policyListen);
+        policyAddress = formatHostPort({ host: info.address, port: info.port });
+      } catch (err) {
+        this.frontDoor.server.close();
+        throw err;
+      }
+    }
+    this.keepalive.start();
+    this.log.log('info', 'listening', {
+      address: formatHostPort(this.bound),
+      tls: this.config.cert !== undefined,
+      proxyProtocol: this.config.proxyProtocol,
+      rawTcp: this.config.rawTcp,
+      ...(policyAddress ? { policyAddress } : {}),
+      origins: [...this.config.origins],
+    });
+    if (this.config.origins.size === 0) {
+      this.log.log('warn', 'warning', { message: 'no --origin given: pages from every origin may connect' });
+    }
+    if (this.limits.lowered) this.log.log('warn', 'warning', { message: this.limits.lowered });
+    return this.bound;
+  }
+
   private async shutdown(): Promise<void> {
     this.log.log('info', 'shutdown', { connections: this.pairs.size, pending: this.pending.size });
     this.keepalive.stop();
-    const listener = this.proxyListener ?? this.server;
-    const serverClosed = listener.listening
-      ? new Promise<void>((resolve) => listener.close(() => resolve()))
-      : Promise.resolve();
-    if (this.proxyListener) {
-      this.proxyAcceptor!.closeAll();
-      // The HTTP server never listened itself, but close() also stops its connection
-      // checks; the "not running" error it reports is expected.
-      this.server.close(() => {});
-    }
+    const serverClosed = Promise.all(
+      [this.frontDoor.server, this.policyServer].map((listener) =>
+        listener?.listening ? new Promise<void>((resolve) => listener.close(() => resolve())) : Promise.resolve(),
+      ),
+    );
+    this.frontDoor.closeAll();
+    // The HTTP server never listened itself, but close() also stops its connection
+    // checks; the "not running" error it reports is expected.
+    this.server.close(() => {});
     this.server.closeIdleConnections();
     for (const handshake of this.pending) handshake.cancel();
     const pairsClosed = new Promise<void>((resolve) => {
@@ -373,7 +390,7 @@ class BridgeServer implements Bridge {
   }
 
   private ipOf(req: IncomingMessage): string {
-    return clientIp(req, this.config.trustProxy, this.proxiedAddress.get(req.socket));
+    return clientIp(req, this.config.trustProxy, this.frontDoor.proxiedAddress(req.socket));
   }
 
   /** Counts and logs a refusal; answering it is the caller's part. */
@@ -454,52 +471,158 @@ class BridgeServer implements Bridge {
     const admitted = this.admitted.get(req)!;
     this.admitted.delete(req);
     const { tcp, slot } = admitted.handshake.adopt();
+    this.sendProxyHeader(tcp, req.socket, admitted.ip);
     // Paused while the target was connecting; ws reads it from now on.
     req.socket.resume();
-    const id = this.nextId++;
+    const framing = framingFor(ws.protocol, admitted.routeFraming);
     const info = {
       ip: admitted.ip,
       path: admitted.path,
       target: admitted.target,
-      framing: framingFor(ws.protocol, admitted.routeFraming),
+      framing,
       protocol: ws.protocol || undefined,
     };
-    this.metricsStore.open += 1;
-    this.metricsStore.total += 1;
-    this.log.log('debug', 'open', { id, ...info });
-    const pair: Pair = new Pair({
-      ws,
-      tcp,
-      framing: info.framing,
-      maxMessage: this.config.maxMessage,
+    const pair = this.track('websocket', info, slot, (onEnd) => {
+      const counters = this.metricsStore.pairs.websocket;
+      const { maxMessage, highWaterMark, idleTimeout: idleTimeoutMs } = this.config;
+      return new Pair({ ws, tcp, framing, maxMessage, highWaterMark, idleTimeoutMs, counters, onEnd });
+    });
+    this.keepalive.add(pair);
+  }
+
+  /** A raw TCP client: admitted by the same limits, connected to the raw target, then relayed. */
+  private startRaw(socket: Socket): void {
+    const { source } = this.frontDoor.endpoints(socket);
+    const ip =
+      source.address.startsWith('::ffff:') && source.address.includes('.') ? source.address.slice(7) : source.address;
+    const target = (this.config.rawTarget ?? this.config.target)!;
+    const info = { ip, target: formatHostPort(target) };
+    const refuse = (reason: RefusalReason, detail?: string) => {
+      socket.destroy();
+      this.metricsStore.refused(reason);
+      const level =
+        reason === 'connect_refused' || reason === 'connect_timeout' || reason.startsWith('max_') ? 'warn' : 'info';
+      this.log.log(level, 'refused', {
+        status: null,
+        reason,
+        transport: 'tcp',
+        ...info,
+        ...(detail ? { detail } : {}),
+      });
+    };
+    if (this.closing) return refuse('shutting_down');
+    const slot = this.limiter.acquire(ip);
+    if (!('release' in slot)) return refuse(slot.reason);
+    const handshake: PendingHandshake = new PendingHandshake({
+      socket,
+      headBytes: 0,
+      slot,
+      target,
+      connectTimeoutMs: this.config.connectTimeout,
       highWaterMark: this.config.highWaterMark,
-      idleTimeoutMs: this.config.idleTimeout,
-      metrics: this.metricsStore,
-      onEnd: (summary) => {
-        slot.release();
-        this.pairs.delete(pair);
-        this.keepalive.delete(pair);
-        this.metricsStore.open -= 1;
-        this.metricsStore.closed(summary.reason);
-        const level = summary.reason === 'message_too_big' || summary.reason === 'target_error' ? 'warn' : 'info';
-        this.log.log(level, 'connection', {
-          id,
-          ...info,
-          ...summary,
-          start: summary.start.toISOString(),
-          end: summary.end.toISOString(),
-        });
-        if (this.pairs.size === 0 && this.pairsGone) {
-          this.pairsGone();
-          this.pairsGone = undefined;
+      sharedReads: false,
+      onOutcome: (outcome) => {
+        if (this.pending.delete(handshake)) this.metricsStore.pending -= 1;
+        switch (outcome.kind) {
+          case 'connected':
+            if (this.closing) return handshake.cancel();
+            return this.relayRaw(socket, handshake, info);
+          case 'connect_refused':
+          case 'connect_timeout':
+            return refuse(outcome.kind, `${info.target}: ${outcome.detail}`);
+          case 'cancelled':
+            return refuse('shutting_down');
+          default:
+            return refuse(outcome.kind);
         }
       },
     });
+    this.pending.add(handshake);
+    this.metricsStore.pending += 1;
+  }
+
+  private relayRaw(socket: Socket, handshake: PendingHandshake, info: { ip: string; target: string }): void {
+    const { tcp, slot } = handshake.adopt();
+    this.sendProxyHeader(tcp, socket, info.ip);
+    this.track('tcp', info, slot, (onEnd) => {
+      const { highWaterMark, idleTimeout: idleTimeoutMs, pingInterval: keepaliveMs } = this.config;
+      const counters = this.metricsStore.pairs.tcp;
+      return new RawPair({ client: socket, target: tcp, highWaterMark, idleTimeoutMs, keepaliveMs, counters, onEnd });
+    });
+  }
+
+  /**
+   * With `sendProxy`: the PROXY header that starts the target connection, naming the
+   * player (the PROXY header or `X-Forwarded-For` address the bridge was given, else the
+   * socket's) and the address the player reached.
+   */
+  private sendProxyHeader(tcp: Socket, client: Duplex, ip: string): void {
+    if (!this.config.sendProxy) return;
+    const { source, destination } = this.frontDoor.endpoints(client as Socket);
+    const port = source.address === ip || source.address === `::ffff:${ip}` ? source.port : 0;
+    tcp.write(encodeProxyHeader(this.config.sendProxy, { address: ip, port }, destination));
+  }
+
+  /** Counts, logs and keeps a new pair until it ends; `slot` is given back then. */
+  private track<P extends Pair | RawPair>(
+    transport: Transport,
+    info: Record<string, unknown>,
+    slot: { release(): void },
+    create: (onEnd: (summary: PairSummary) => void) => P,
+  ): P {
+    const id = this.nextId++;
+    const counters = this.metricsStore.pairs[transport];
+    counters.open += 1;
+    counters.total += 1;
+    this.log.log('debug', 'open', { id, transport, ...info });
+    const pair = create((summary) => {
+      slot.release();
+      this.pairs.delete(pair);
+      if (pair instanceof Pair) this.keepalive.delete(pair);
+      counters.open -= 1;
+      counters.closes.set(summary.reason, (counters.closes.get(summary.reason) ?? 0) + 1);
+      const level = summary.reason === 'message_too_big' || summary.reason === 'target_error' ? 'warn' : 'info';
+      this.log.log(level, 'connection', {
+        id,
+        transport,
+        ...info,
+        ...summary,
+        start: summary.start.toISOString(),
+        end: summary.end.toISOString(),
+      });
+      if (this.pairs.size === 0 && this.pairsGone) {
+        this.pairsGone();
+        this.pairsGone = undefined;
+      }
+    });
     this.pairs.add(pair);
-    this.keepalive.add(pair);
     // close() may have started between the TCP connect and now.
     if (this.closing) pair.shutdown();
+    return pair;
   }
+}
+
+/** Listens on `address`; rejects with `ERR_BRIDGE_ADDRESS_IN_USE` or `ERR_BRIDGE_LISTEN`. */
+function listenOn(server: NetServer, { host, port }: { host: string | undefined; port: number }): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      const where = `${host ?? '*'}:${port}`;
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new BridgeError('ERR_BRIDGE_ADDRESS_IN_USE', `cannot listen on ${where}: address already in use`, {
+              cause: err,
+            })
+          : new BridgeError('ERR_BRIDGE_LISTEN', `cannot listen on ${where}: ${err.code ?? err.message}`, {
+              cause: err,
+            }),
+      );
+    };
+    server.once('error', onError);
+    server.listen({ host, port }, () => {
+      server.removeListener('error', onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
 }
 
 /** Answers and closes the connection without reading what the client sends next. */

@@ -3,7 +3,7 @@
  * this before it answers the WebSocket handshake, so a refused or silent target
  * becomes an HTTP 502 or 504 and the browser sees `onConnect(false)`, as in Flash.
  */
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { HostPort } from './address.js';
 import { newTargetSocket } from './target-read.js';
 
@@ -19,15 +19,20 @@ export interface PendingConnect {
 
 /**
  * Connects to `target` and calls `done` once with the outcome. `highWaterMark` is the
- * bridge's, so that `write()` returning false is exactly the point to pause the WebSocket.
+ * bridge's, so that `write()` returning false is exactly the point to pause the other side.
+ * With `sharedReads` the socket reads into the buffer all targets share (target-read.ts).
  */
 export function connectTarget(
   target: HostPort,
   timeoutMs: number,
   highWaterMark: number,
   done: (result: ConnectResult) => void,
+  sharedReads = true,
 ): PendingConnect {
-  const socket = newTargetSocket(highWaterMark);
+  // A raw TCP pair relays with 'data' events; a WebSocket pair reads through the shared buffer.
+  const socket = sharedReads
+    ? newTargetSocket(highWaterMark)
+    : new Socket({ writableHighWaterMark: highWaterMark } as ConstructorParameters<typeof Socket>[0]);
   let open = true;
   const stop = () => {
     open = false;

@@ -143,4 +143,7 @@ const FIXES: Record<RefusalReason, Fix> = {
   early_data: () => 'the client sent data before the handshake was answered',
   client_gone: () => 'the client left while the bridge was connecting',
   proxy_protocol: () => 'the connection did not start with the PROXY protocol header --proxy-protocol requires',
+  unexpected_tls: () =>
+    'the connection began with TLS, and the bridge has no certificate: use ws://, or give --cert and --key',
+  bad_policy_request: () => "the bridge's policy port answers <policy-file-request/> only",
 };

@@ -13,6 +13,7 @@
  * | `ERR_BRIDGE_CONFIG_INVALID` | `--config FILE` is not a JSON object |
  * | `ERR_BRIDGE_TLS` | `cert`/`key` cannot be read or do not form a valid pair |
  * | `ERR_BRIDGE_STATIC_DIR` | `static` is not a readable directory |
+ * | `ERR_BRIDGE_POLICY_FILE` | `policyFile` cannot be read or is not a cross-domain policy |
  * | `ERR_BRIDGE_ADDRESS_IN_USE` | the listen address is taken by another process |
  * | `ERR_BRIDGE_LISTEN` | listening failed for another reason (permission, bad host) |
  * | `ERR_BRIDGE_STATE` | `listen()` called twice, or after `close()` |
@@ -25,6 +26,7 @@ export type BridgeErrorCode =
   | 'ERR_BRIDGE_CONFIG_INVALID'
   | 'ERR_BRIDGE_TLS'
   | 'ERR_BRIDGE_STATIC_DIR'
+  | 'ERR_BRIDGE_POLICY_FILE'
   | 'ERR_BRIDGE_ADDRESS_IN_USE'
   | 'ERR_BRIDGE_LISTEN'
   | 'ERR_BRIDGE_STATE';

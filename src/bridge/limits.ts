@@ -7,19 +7,15 @@
  * connection.
  */
 import { isIPv6 } from 'node:net';
+import { ipv6Words } from './address.js';
 import type { RefusalReason } from './reasons.js';
 
 /** The key a client address counts under: itself, or its /64 for IPv6. */
 export function addressKey(ip: string): string {
   if (!isIPv6(ip)) return ip;
-  const [head = '', tail] = ip.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups =
-    tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return `${groups
+  return `${ipv6Words(ip)
     .slice(0, 4)
-    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .map((word) => word.toString(16))
     .join(':')}::/64`;
 }
 

@@ -5,13 +5,13 @@
  *
  * | metric | type | labels |
  * | --- | --- | --- |
- * | `xmlsocket_bridge_connections_open` | gauge | |
+ * | `xmlsocket_bridge_connections_open` | gauge | `transport` = `websocket` / `tcp` |
  * | `xmlsocket_bridge_handshakes_pending` | gauge | |
- * | `xmlsocket_bridge_connections_total` | counter | |
+ * | `xmlsocket_bridge_connections_total` | counter | `transport` |
  * | `xmlsocket_bridge_refusals_total` | counter | `reason` (reasons.ts) |
- * | `xmlsocket_bridge_closes_total` | counter | `reason` (reasons.ts) |
- * | `xmlsocket_bridge_bytes_total` | counter | `direction` = `to_target` / `to_client` |
- * | `xmlsocket_bridge_messages_total` | counter | `direction`: XMLSocket messages (each ends with 0x00) |
+ * | `xmlsocket_bridge_closes_total` | counter | `transport`, `reason` (reasons.ts) |
+ * | `xmlsocket_bridge_bytes_total` | counter | `transport`, `direction` = `to_target` / `to_client` |
+ * | `xmlsocket_bridge_messages_total` | counter | `transport`, `direction`: XMLSocket messages (each ends with 0x00) |
  * | `xmlsocket_bridge_uptime_seconds` | gauge | |
  * | `process_resident_memory_bytes` | gauge | |
  *
@@ -24,27 +24,47 @@ import { CLOSE_REASONS, REFUSAL_REASONS, type CloseReason, type RefusalReason } 
 /** Direction of traffic, named after where it goes. */
 export type Direction = 'to_target' | 'to_client';
 
+/** How a client reached the bridge: a WebSocket (a page, Ruffle) or raw TCP (a desktop player). */
+export type Transport = 'websocket' | 'tcp';
+export const TRANSPORTS: readonly Transport[] = ['websocket', 'tcp'];
+
 /** One process's metrics as prom-client's `getMetricsAsJSON()` gives them, for the fleet's sums. */
 export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
-/** The bridge's counters. Plain numbers: the event loop is the only writer. */
+/** The counters of one transport's pairs. Plain numbers: the event loop is the only writer. */
+export interface PairCounters {
+  open: number;
+  total: number;
+  readonly bytes: Record<Direction, number>;
+  readonly messages: Record<Direction, number>;
+  readonly closes: Map<CloseReason, number>;
+}
+
+function pairCounters(): PairCounters {
+  return {
+    open: 0,
+    total: 0,
+    bytes: { to_target: 0, to_client: 0 },
+    messages: { to_target: 0, to_client: 0 },
+    closes: new Map(CLOSE_REASONS.map((r) => [r, 0])),
+  };
+}
+
+/** The bridge's counters. */
 export class Metrics {
-  open = 0;
   pending = 0;
-  total = 0;
+  readonly pairs: Record<Transport, PairCounters> = { websocket: pairCounters(), tcp: pairCounters() };
   readonly refusals = new Map<RefusalReason, number>(REFUSAL_REASONS.map((r) => [r, 0]));
-  readonly closes = new Map<CloseReason, number>(CLOSE_REASONS.map((r) => [r, 0]));
-  readonly bytes: Record<Direction, number> = { to_target: 0, to_client: 0 };
-  readonly messages: Record<Direction, number> = { to_target: 0, to_client: 0 };
   private readonly started = process.hrtime.bigint();
   private readonly registry = this.buildRegistry();
 
-  refused(reason: RefusalReason): void {
-    this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
+  /** Pairs open now, of both transports. */
+  get open(): number {
+    return this.pairs.websocket.open + this.pairs.tcp.open;
   }
 
-  closed(reason: CloseReason): void {
-    this.closes.set(reason, (this.closes.get(reason) ?? 0) + 1);
+  refused(reason: RefusalReason): void {
+    this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
   }
 
   /** Whole seconds since the bridge was created. */
@@ -91,24 +111,53 @@ export class Metrics {
         },
       });
     const byReason = (counts: Map<string, number>) => [...counts].map(([reason, n]) => [{ reason }, n] as const);
+    const perTransport = <L extends string>(
+      read: (c: PairCounters) => Iterable<readonly [Record<L, string>, number]>,
+    ) =>
+      TRANSPORTS.flatMap((transport) =>
+        [...read(this.pairs[transport])].map(([labels, n]) => [{ transport, ...labels }, n] as const),
+      );
     const byDirection = (counts: Record<Direction, number>) =>
       (Object.keys(counts) as Direction[]).map((direction) => [{ direction }, counts[direction]] as const);
 
-    gauge('xmlsocket_bridge_connections_open', 'WebSocket-TCP pairs open now.', () => this.open);
+    const pairs = this.pairs;
+    new Gauge<'transport'>({
+      name: 'xmlsocket_bridge_connections_open',
+      help: 'Pairs open now, by transport.',
+      labelNames: ['transport'],
+      registers: [registry],
+      aggregator: 'sum',
+      collect() {
+        for (const transport of TRANSPORTS) this.set({ transport }, pairs[transport].open);
+      },
+    });
     gauge('xmlsocket_bridge_handshakes_pending', 'Handshakes waiting for their TCP connection.', () => this.pending);
-    counter('xmlsocket_bridge_connections_total', 'WebSocket-TCP pairs opened since start.', () => [[{}, this.total]]);
-    counter('xmlsocket_bridge_refusals_total', 'Handshakes refused, by reason.', () => byReason(this.refusals), [
+    counter(
+      'xmlsocket_bridge_connections_total',
+      'Pairs opened since start, by transport.',
+      () => perTransport((c) => [[{}, c.total]]),
+      ['transport'],
+    );
+    counter('xmlsocket_bridge_refusals_total', 'Connections refused, by reason.', () => byReason(this.refusals), [
       'reason',
     ]);
-    counter('xmlsocket_bridge_closes_total', 'Pairs closed, by reason.', () => byReason(this.closes), ['reason']);
-    counter('xmlsocket_bridge_bytes_total', 'Payload bytes forwarded, by direction.', () => byDirection(this.bytes), [
-      'direction',
-    ]);
+    counter(
+      'xmlsocket_bridge_closes_total',
+      'Pairs closed, by transport and reason.',
+      () => perTransport((c) => byReason(c.closes)),
+      ['transport', 'reason'],
+    );
+    counter(
+      'xmlsocket_bridge_bytes_total',
+      'Payload bytes forwarded, by transport and direction.',
+      () => perTransport((c) => byDirection(c.bytes)),
+      ['transport', 'direction'],
+    );
     counter(
       'xmlsocket_bridge_messages_total',
-      'XMLSocket messages (each ended by a 0x00 byte) forwarded, by direction.',
-      () => byDirection(this.messages),
-      ['direction'],
+      'XMLSocket messages (each ended by a 0x00 byte) forwarded, by transport and direction.',
+      () => perTransport((c) => byDirection(c.messages)),
+      ['transport', 'direction'],
     );
     // A fleet is as old as its oldest worker; a replaced worker starts again from 0.
     gauge('xmlsocket_bridge_uptime_seconds', 'Seconds since the bridge started.', () => this.uptime(), 'max');

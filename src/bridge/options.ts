@@ -12,6 +12,7 @@
 import { BridgeError } from './errors.js';
 import type { ListenAddress } from './address.js';
 import type { LogSink } from './log.js';
+import type { ProxyVersion } from './proxy-protocol.js';
 import {
   invalid,
   readAllowList,
@@ -209,6 +210,60 @@ export const OPTIONS = {
   proxyProtocol: toggle(
     'each connection starts with a PROXY v1/v2 header naming the client (load balancer in TCP mode)',
   ),
+  /**
+   * Raw TCP XMLSocket clients (the Flash projector, AIR, Ruffle's desktop player) on the
+   * same port as browsers: the bridge tells them apart by their first bytes and relays
+   * a raw client byte for byte to `rawTarget`.
+   */
+  rawTcp: toggle('also take raw TCP XMLSocket clients on this port (desktop players)'),
+  /** Where raw TCP clients go; by default `target`. A raw client never chooses its target. */
+  rawTarget: {
+    arg: 'HOST:PORT',
+    help: 'send raw TCP clients to this server',
+    defaultText: 'the --target',
+    read: (v, k) => (v === undefined ? undefined : readTarget(k, v)),
+  } satisfies Spec<string, ReturnType<typeof readTarget> | undefined>,
+  /**
+   * How long a new connection may stay silent before it is taken for a raw client
+   * (a game server that speaks first). A browser's first bytes arrive at once and are
+   * never waited for.
+   */
+  sniffWait: seconds('with --raw-tcp, a silent connection is a raw client after this long', 0.5),
+  /**
+   * `auto`: answer Flash's `<policy-file-request/>` with a policy the bridge writes,
+   * permitting exactly the port(s) where it takes raw clients, for the domains of
+   * `origins` (any domain when none is given). Without it or `policyFile`, a raw client's
+   * policy request goes to the game server like any other message.
+   */
+  policy: {
+    arg: 'auto',
+    help: 'answer policy-file requests with a policy the bridge writes',
+    read: (v, k) => {
+      if (v === undefined || v === 'auto') return v;
+      throw invalid(`${k} must be "auto" (or give policyFile), got ${JSON.stringify(v)}`);
+    },
+  } satisfies Spec<'auto', 'auto' | undefined>,
+  /** Answer Flash's `<policy-file-request/>` with this cross-domain policy file. */
+  policyFile: path('FILE', 'answer policy-file requests with this policy'),
+  /** Also answer policy requests on this address (port 843 is where Flash asks first). */
+  policyListen: {
+    arg: '[HOST:]PORT',
+    help: 'answer policy-file requests on this port too (843 in production)',
+    read: (v): ListenAddress | undefined => (v === undefined ? undefined : readListen(v)),
+  } satisfies Spec<number | string, ListenAddress | undefined>,
+  /**
+   * Start every connection to a target, WebSocket or raw, with a PROXY protocol header
+   * (HAProxy's `send-proxy` / `send-proxy-v2`) naming the player's address, so the game
+   * server sees the player, not the bridge.
+   */
+  sendProxy: {
+    arg: 'v1|v2',
+    help: "start each target connection with a PROXY header naming the player's address",
+    read: (v, k) => {
+      if (v === undefined || v === 'v1' || v === 'v2') return v;
+      throw invalid(`${k} must be "v1" or "v2", got ${JSON.stringify(v)}`);
+    },
+  } satisfies Spec<ProxyVersion, ProxyVersion | undefined>,
   /** Logs warnings and errors only. */
   quiet: toggle('log warnings and errors only'),
   /** Also logs each pair as it opens. */
@@ -292,6 +347,16 @@ function checkCombinations(config: BridgeConfig): BridgeConfig {
     );
   }
   if ((config.cert === undefined) !== (config.key === undefined)) throw invalid('cert and key must be given together');
+  if (config.rawTcp && !config.rawTarget && !config.target) {
+    throw invalid('rawTcp needs a server for raw clients: give --raw-target HOST:PORT or --target HOST:PORT');
+  }
+  if (config.rawTarget && !config.rawTcp) throw invalid('rawTarget is only used with rawTcp');
+  if (config.policy && config.policyFile) throw invalid('give policy auto or policyFile, not both');
+  const answersPolicy = config.policy !== undefined || config.policyFile !== undefined;
+  if (answersPolicy && !config.rawTcp && !config.policyListen) {
+    throw invalid('policy and policyFile answer raw clients: give --raw-tcp, --policy-listen, or both');
+  }
+  if (config.policyListen && !answersPolicy) throw invalid('policyListen needs policy auto or policyFile');
   if (config.proxyProtocol && config.trustProxy) {
     throw invalid(
       'proxyProtocol and trustProxy cannot be combined: the PROXY header names the client, and an X-Forwarded-For header would let the client name itself',

@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { CloseReason } from './reasons.js';
 import { countMessages, NUL, NulSplitter } from './framing.js';
-import type { Metrics } from './metrics.js';
+import type { PairCounters } from './metrics.js';
 import type { Framing } from './options.js';
 import { receiveTarget } from './target-read.js';
 
@@ -52,7 +52,7 @@ export interface PairOptions {
   maxMessage: number;
   highWaterMark: number;
   idleTimeoutMs: number;
-  metrics: Metrics;
+  counters: PairCounters;
   /** Called once, when both sockets are closed. */
   onEnd(summary: PairSummary): void;
 }
@@ -216,16 +216,16 @@ export class Pair {
         this.tcp.uncork();
       }
       this.bytesToTarget += data.length + 1;
-      this.o.metrics.bytes.to_target += data.length + 1;
+      this.o.counters.bytes.to_target += data.length + 1;
       this.messagesToTarget += 1;
-      this.o.metrics.messages.to_target += 1;
+      this.o.counters.messages.to_target += 1;
     } else {
       ok = this.tcp.write(data);
       const messages = countMessages(data);
       this.bytesToTarget += data.length;
-      this.o.metrics.bytes.to_target += data.length;
+      this.o.counters.bytes.to_target += data.length;
       this.messagesToTarget += messages;
-      this.o.metrics.messages.to_target += messages;
+      this.o.counters.messages.to_target += messages;
     }
     // A slow target: stop reading the WebSocket until TCP drains.
     if (!ok) this.ws.pause();
@@ -245,7 +245,7 @@ export class Pair {
     if (this.reason) return;
     this.activity();
     this.bytesToClient += chunk.length;
-    this.o.metrics.bytes.to_client += chunk.length;
+    this.o.counters.bytes.to_client += chunk.length;
     if (this.splitter) {
       const { messages, overflow } = this.splitter.push(chunk);
       for (const message of messages) {
@@ -254,7 +254,7 @@ export class Pair {
         else this.ws.send(message.toString('utf8'), TEXT_FRAME, this.onSent); // rare; its UTF-8 may be longer than the bytes
       }
       this.messagesToClient += messages.length;
-      this.o.metrics.messages.to_client += messages.length;
+      this.o.counters.messages.to_client += messages.length;
       if (overflow) {
         this.closeBoth('message_too_big', 1009, 'message too big');
         return;
@@ -263,7 +263,7 @@ export class Pair {
       this.send(chunk, BINARY_FRAME);
       const messages = countMessages(chunk);
       this.messagesToClient += messages;
-      this.o.metrics.messages.to_client += messages;
+      this.o.counters.messages.to_client += messages;
     }
     // A slow client: stop reading TCP until the WebSocket's queue drains.
     if (this.ws.bufferedAmount >= this.o.highWaterMark && !this.tcpPaused) {

@@ -35,6 +35,8 @@ export interface PendingHandshakeOptions {
   target: ResolvedTarget;
   connectTimeoutMs: number;
   highWaterMark: number;
+  /** Whether the target socket reads into the shared buffer (a WebSocket pair) or emits 'data' (a raw pair). */
+  sharedReads?: boolean;
   /** Hears how the handshake went: once, or twice when it ends after `connected` without a pair. */
   onOutcome(outcome: HandshakeOutcome): void;
 }
@@ -58,10 +60,16 @@ export class PendingHandshake {
     this.socket.on('data', this.onEarlyData);
     this.socket.on('end', this.onGone);
     this.socket.on('close', this.onGone);
-    this.connect = connectTarget(o.target, o.connectTimeoutMs, o.highWaterMark, (result) => {
-      if (result.ok) this.connected(result.socket);
-      else this.finish({ kind: result.reason, detail: result.error });
-    });
+    this.connect = connectTarget(
+      o.target,
+      o.connectTimeoutMs,
+      o.highWaterMark,
+      (result) => {
+        if (result.ok) this.connected(result.socket);
+        else this.finish({ kind: result.reason, detail: result.error });
+      },
+      o.sharedReads ?? true,
+    );
   }
 
   /** Abandons the handshake (the bridge is closing); the outcome is `cancelled`. */

@@ -10,6 +10,7 @@
  * decides the address `--max-per-ip` counts).
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { ipv6Words } from './address.js';
 
 /** An address and port named by the header. */
 export interface ProxyEndpoint {
@@ -177,4 +178,49 @@ function formatIPv6(bytes: Buffer): string {
   const hex = words.map((w) => w.toString(16));
   if (bestStart < 0) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** Which PROXY protocol header `--send-proxy` writes. */
+export type ProxyVersion = 'v1' | 'v2';
+
+/**
+ * The PROXY header a load balancer would write for a connection from `source` to
+ * `destination` (HAProxy's `send-proxy` / `send-proxy-v2`). An IPv4 address beside an
+ * IPv6 one is written in its IPv4-mapped IPv6 form, as the spec asks.
+ */
+export function encodeProxyHeader(version: ProxyVersion, source: ProxyEndpoint, destination: ProxyEndpoint): Buffer {
+  const bothV4 = isIPv4(source.address) && isIPv4(destination.address);
+  const v6 = (address: string) => (isIPv4(address) ? `::ffff:${address}` : address);
+  const [src, dst] = bothV4 ? [source.address, destination.address] : [v6(source.address), v6(destination.address)];
+  if (version === 'v1') {
+    return Buffer.from(
+      `PROXY ${bothV4 ? 'TCP4' : 'TCP6'} ${src} ${dst} ${source.port} ${destination.port}\r\n`,
+      'latin1',
+    );
+  }
+  const addresses = bothV4 ? Buffer.alloc(12) : Buffer.alloc(36);
+  if (bothV4) {
+    ipv4Bytes(src).copy(addresses, 0);
+    ipv4Bytes(dst).copy(addresses, 4);
+    addresses.writeUInt16BE(source.port, 8);
+    addresses.writeUInt16BE(destination.port, 10);
+  } else {
+    ipv6Bytes(src).copy(addresses, 0);
+    ipv6Bytes(dst).copy(addresses, 16);
+    addresses.writeUInt16BE(source.port, 32);
+    addresses.writeUInt16BE(destination.port, 34);
+  }
+  // Version 2, PROXY command; TCP over IPv4 (0x11) or IPv6 (0x21); then the length.
+  const head = Buffer.from([0x21, bothV4 ? 0x11 : 0x21, 0, addresses.length]);
+  return Buffer.concat([V2_SIGNATURE, head, addresses]);
+}
+
+function ipv4Bytes(address: string): Buffer {
+  return Buffer.from(address.split('.').map(Number));
+}
+
+function ipv6Bytes(address: string): Buffer {
+  const bytes = Buffer.alloc(16);
+  ipv6Words(address).forEach((word, i) => bytes.writeUInt16BE(word, i * 2));
+  return bytes;
 }

@@ -37,6 +37,16 @@ export const REFUSALS = {
       'The client sent more than 64 KiB before the handshake was answered (WebSocket clients send nothing then).',
   },
   client_gone: { status: null, meaning: 'The client left while the bridge was connecting (counted, no response).' },
+  unexpected_tls: {
+    status: null,
+    meaning:
+      'With `--raw-tcp`: a connection began with a TLS hello, and the bridge has no certificate (closed unanswered).',
+  },
+  bad_policy_request: {
+    status: null,
+    meaning:
+      'On `--policy-listen`: the connection sent something other than `<policy-file-request/>`, or not within `--headers-timeout` (closed unanswered).',
+  },
   proxy_protocol: {
     status: null,
     meaning:

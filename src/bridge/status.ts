@@ -12,7 +12,11 @@ export const METRICS_PATH = '/metrics';
 /** The `/healthz` body. A fleet adds `workers` and `workersWanted`. */
 export interface Health {
   status: 'ok';
+  /** Pairs open, of both transports. */
   connections: number;
+  /** Of those, WebSocket pairs (pages, Ruffle) and raw TCP pairs (desktop players). */
+  websocket: number;
+  tcp: number;
   pending: number;
   uptime: number;
   [field: string]: unknown;
@@ -29,7 +33,14 @@ export interface StatusSource {
 export function localStatus(metrics: Metrics): StatusSource {
   return {
     health: () =>
-      Promise.resolve({ status: 'ok', connections: metrics.open, pending: metrics.pending, uptime: metrics.uptime() }),
+      Promise.resolve({
+        status: 'ok',
+        connections: metrics.open,
+        websocket: metrics.pairs.websocket.open,
+        tcp: metrics.pairs.tcp.open,
+        pending: metrics.pending,
+        uptime: metrics.uptime(),
+      }),
     metrics: () => metrics.render(),
   };
 }

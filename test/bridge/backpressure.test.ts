@@ -50,7 +50,9 @@ function offerUntilStalled(s: Socket, next: () => Buffer): Promise<boolean> {
 }
 
 function bytesMetric(text: string, direction: string): number {
-  const m = new RegExp(`xmlsocket_bridge_bytes_total\\{direction="${direction}"\\} (\\d+)`).exec(text);
+  const m = new RegExp(`xmlsocket_bridge_bytes_total\\{transport="websocket",direction="${direction}"\\} (\\d+)`).exec(
+    text,
+  );
   return Number(m?.[1]);
 }
 

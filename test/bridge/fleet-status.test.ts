@@ -11,7 +11,7 @@ test('a flood of requests within a second is answered from one collection', asyn
   const workers = [{ id: 1 }, { id: 2 }] as Worker[];
   const asked: number[] = [];
   const counters = new Metrics();
-  counters.open = 3;
+  counters.pairs.websocket.open = 3;
   const snapshot = await counters.snapshot();
   // Each worker answers at once with the same counters.
   const status: FleetStatus = new FleetStatus(2, (worker, message: PrimaryMessage) => {
@@ -22,7 +22,10 @@ test('a flood of requests within a second is answered from one collection', asyn
   const answers = await Promise.all(Array.from({ length: 500 }, () => status.answer('metrics', workers)));
   assert.deepEqual(asked, [1, 2], 'each worker was asked once');
   for (const answer of answers)
-    assert.match((answer as { metrics: string }).metrics, /xmlsocket_bridge_connections_open 6/);
+    assert.match(
+      (answer as { metrics: string }).metrics,
+      /xmlsocket_bridge_connections_open\{transport="websocket"\} 6/,
+    );
   const health = await status.answer('health', workers);
   assert.deepEqual(
     { ...(health as { health: object }).health, uptime: 0 },
@@ -31,6 +34,8 @@ test('a flood of requests within a second is answered from one collection', asyn
       workers: 2,
       workersWanted: 2,
       connections: 6,
+      websocket: 6,
+      tcp: 0,
       pending: 0,
       uptime: 0,
     },

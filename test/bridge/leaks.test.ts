@@ -30,8 +30,11 @@ test('1,000 open/close cycles leave no sockets, timers or handles behind', async
   };
   await Promise.all(Array.from({ length: PARALLEL }, () => worker()));
   await waitFor(() => b.bridge.connections === 0, 'all pairs closed');
-  assert.match(await b.bridge.metrics(), new RegExp(`xmlsocket_bridge_connections_total ${CYCLES}\\b`));
-  assert.match(await b.bridge.metrics(), /xmlsocket_bridge_connections_open 0\b/);
+  assert.match(
+    await b.bridge.metrics(),
+    new RegExp(`xmlsocket_bridge_connections_total\\{transport="websocket"\\} ${CYCLES}\\b`),
+  );
+  assert.match(await b.bridge.metrics(), /xmlsocket_bridge_connections_open\{transport="websocket"\} 0\b/);
   assert.match(await b.bridge.metrics(), /xmlsocket_bridge_handshakes_pending 0\b/);
   await waitFor(() => server.sockets.every((s) => s.destroyed), 'target sockets closed');
   await b.close();

@@ -56,7 +56,7 @@ test('/metrics is Prometheus text with HELP and TYPE for every metric', async ()
 test('/healthz and /metrics follow connections, refusals, bytes and messages', async () => {
   const m0 = await metrics();
   assert.equal((await health()).connections, 0);
-  assert.equal(m0.get('xmlsocket_bridge_connections_open'), 0);
+  assert.equal(m0.get('xmlsocket_bridge_connections_open{transport="websocket"}'), 0);
 
   const ws = await openWs(b.url('/chat'));
   const got = collect(ws);
@@ -64,21 +64,24 @@ test('/healthz and /metrics follow connections, refusals, bytes and messages', a
   await got.next(1);
   const m1 = await metrics();
   assert.equal((await health()).connections, 1);
-  assert.equal(m1.get('xmlsocket_bridge_connections_open'), 1);
-  assert.equal(m1.get('xmlsocket_bridge_connections_total'), m0.get('xmlsocket_bridge_connections_total')! + 1);
+  assert.equal(m1.get('xmlsocket_bridge_connections_open{transport="websocket"}'), 1);
   assert.equal(
-    m1.get('xmlsocket_bridge_bytes_total{direction="to_target"}'),
-    m0.get('xmlsocket_bridge_bytes_total{direction="to_target"}')! + 5,
+    m1.get('xmlsocket_bridge_connections_total{transport="websocket"}'),
+    m0.get('xmlsocket_bridge_connections_total{transport="websocket"}')! + 1,
   );
   assert.equal(
-    m1.get('xmlsocket_bridge_bytes_total{direction="to_client"}'),
-    m0.get('xmlsocket_bridge_bytes_total{direction="to_client"}')! + 5,
+    m1.get('xmlsocket_bridge_bytes_total{transport="websocket",direction="to_target"}'),
+    m0.get('xmlsocket_bridge_bytes_total{transport="websocket",direction="to_target"}')! + 5,
+  );
+  assert.equal(
+    m1.get('xmlsocket_bridge_bytes_total{transport="websocket",direction="to_client"}'),
+    m0.get('xmlsocket_bridge_bytes_total{transport="websocket",direction="to_client"}')! + 5,
   );
   // Messages are counted by their 0x00 in stream framing too.
   for (const direction of ['to_target', 'to_client']) {
     assert.equal(
-      m1.get(`xmlsocket_bridge_messages_total{direction="${direction}"}`),
-      m0.get(`xmlsocket_bridge_messages_total{direction="${direction}"}`)! + 1,
+      m1.get(`xmlsocket_bridge_messages_total{transport="websocket",direction="${direction}"}`),
+      m0.get(`xmlsocket_bridge_messages_total{transport="websocket",direction="${direction}"}`)! + 1,
     );
   }
 
@@ -87,14 +90,14 @@ test('/healthz and /metrics follow connections, refusals, bytes and messages', a
   await closed(ws);
   await waitFor(() => b.bridge.connections === 0, 'pair closed');
   const m2 = await metrics();
-  assert.equal(m2.get('xmlsocket_bridge_connections_open'), 0);
+  assert.equal(m2.get('xmlsocket_bridge_connections_open{transport="websocket"}'), 0);
   assert.equal(
     m2.get('xmlsocket_bridge_refusals_total{reason="unknown_path"}'),
     m0.get('xmlsocket_bridge_refusals_total{reason="unknown_path"}')! + 1,
   );
   assert.equal(
-    m2.get('xmlsocket_bridge_closes_total{reason="client_closed"}'),
-    m0.get('xmlsocket_bridge_closes_total{reason="client_closed"}')! + 1,
+    m2.get('xmlsocket_bridge_closes_total{transport="websocket",reason="client_closed"}'),
+    m0.get('xmlsocket_bridge_closes_total{transport="websocket",reason="client_closed"}')! + 1,
   );
   assert.equal((await health()).connections, 0);
 });

@@ -181,21 +181,21 @@ test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed 
   for (const c of clients) c.received = '';
   // The fleet's answer is reused for up to a second: ask until it is one taken after the echoes.
   let m = await metricsOf(fleet.port);
-  const toTarget = 'xmlsocket_bridge_bytes_total{direction="to_target"}';
+  const toTarget = 'xmlsocket_bridge_bytes_total{transport="websocket",direction="to_target"}';
   await waitFor(
     async () => (m = await metricsOf(fleet.port)).get(toTarget)! - before.get(toTarget)! === 5 * N,
     'fleet metrics after the echoes',
   );
-  assert.equal(m.get('xmlsocket_bridge_connections_open'), N);
-  assert.equal(m.get('xmlsocket_bridge_connections_total'), N);
+  assert.equal(m.get('xmlsocket_bridge_connections_open{transport="websocket"}'), N);
+  assert.equal(m.get('xmlsocket_bridge_connections_total{transport="websocket"}'), N);
   assert.equal(
-    m.get('xmlsocket_bridge_bytes_total{direction="to_target"}')! -
-      before.get('xmlsocket_bridge_bytes_total{direction="to_target"}')!,
+    m.get('xmlsocket_bridge_bytes_total{transport="websocket",direction="to_target"}')! -
+      before.get('xmlsocket_bridge_bytes_total{transport="websocket",direction="to_target"}')!,
     5 * N,
   );
   assert.equal(
-    m.get('xmlsocket_bridge_bytes_total{direction="to_client"}')! -
-      before.get('xmlsocket_bridge_bytes_total{direction="to_client"}')!,
+    m.get('xmlsocket_bridge_bytes_total{transport="websocket",direction="to_client"}')! -
+      before.get('xmlsocket_bridge_bytes_total{transport="websocket",direction="to_client"}')!,
     5 * N,
   );
   for (const name of [
@@ -216,7 +216,7 @@ test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed 
   assert.equal(health.status, 200);
   assert.deepEqual(
     { ...(JSON.parse(health.body.toString()) as Record<string, unknown>), uptime: 0 },
-    { status: 'ok', workers: 2, workersWanted: 2, connections: N, pending: 0, uptime: 0 },
+    { status: 'ok', workers: 2, workersWanted: 2, connections: N, websocket: N, tcp: 0, pending: 0, uptime: 0 },
   );
 
   // Mid-burst, SIGKILL the worker that holds the first client's... any worker: worker 1.
@@ -273,7 +273,8 @@ test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed 
   for (const c of fresh) assert.equal(c.received, c.sent);
   const openNow = survivors.length + fresh.length;
   await waitFor(
-    async () => (await metricsOf(fleet.port)).get('xmlsocket_bridge_connections_open') === openNow,
+    async () =>
+      (await metricsOf(fleet.port)).get('xmlsocket_bridge_connections_open{transport="websocket"}') === openNow,
     'fleet metrics counting the surviving and new connections',
   );
 

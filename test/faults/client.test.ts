@@ -106,7 +106,7 @@ test(
       assert.equal(line.reason, 'ping_timeout');
       assert.equal(line.closeCode, 1006);
       const metrics = (await httpGet(b.port, '/metrics')).body.toString();
-      assert.match(metrics, /xmlsocket_bridge_closes_total\{reason="ping_timeout"\} 1\n/);
+      assert.match(metrics, /xmlsocket_bridge_closes_total\{transport="websocket",reason="ping_timeout"\} 1\n/);
 
       // The client that answers pings is still bridged after several intervals.
       await settle(PING_S * 3000);
@@ -211,7 +211,9 @@ test(
       (ws as unknown as { _socket: Socket })._socket.pause();
       const detectMs = await targetClosed(tcp, () => silencedAt);
       const toClient = Number(
-        /xmlsocket_bridge_bytes_total\{direction="to_client"\} (\d+)/.exec(await b.bridge.metrics())![1],
+        /xmlsocket_bridge_bytes_total\{transport="websocket",direction="to_client"\} (\d+)/.exec(
+          await b.bridge.metrics(),
+        )![1],
       );
       // The bridge read at most highWaterMark plus what the kernels' buffers took, not an unbounded stream.
       assert.ok(toClient < 32 * 1024 * 1024, `bridge read ${toClient} bytes for a client that reads nothing`);

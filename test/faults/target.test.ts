@@ -146,7 +146,9 @@ test(
       for (;;) {
         await settle(200);
         const now = Number(
-          /xmlsocket_bridge_bytes_total\{direction="to_target"\} (\d+)/.exec(await b.bridge.metrics())![1],
+          /xmlsocket_bridge_bytes_total\{transport="websocket",direction="to_target"\} (\d+)/.exec(
+            await b.bridge.metrics(),
+          )![1],
         );
         if (now === taken) break;
         taken = now;

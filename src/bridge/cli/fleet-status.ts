@@ -59,13 +59,19 @@ export class FleetStatus {
     const snapshots = await this.collect(workers);
     const registry = AggregatorRegistry.aggregate(snapshots);
     if (what === 'metrics') return { metrics: await registry.metrics() };
-    const value = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
+    // The sum over a metric's label sets, or over those with `labels`.
+    const value = async (name: string, labels: Record<string, string> = {}) =>
+      ((await registry.getSingleMetric(name)?.get())?.values ?? [])
+        .filter((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want))
+        .reduce((sum, v) => sum + v.value, 0);
     return {
       health: {
         status: 'ok',
         workers: snapshots.length,
         workersWanted: this.workersWanted,
         connections: await value('xmlsocket_bridge_connections_open'),
+        websocket: await value('xmlsocket_bridge_connections_open', { transport: 'websocket' }),
+        tcp: await value('xmlsocket_bridge_connections_open', { transport: 'tcp' }),
         pending: await value('xmlsocket_bridge_handshakes_pending'),
         uptime: Math.round((Date.now() - this.started) / 1000),
       },
