@@ -27,7 +27,7 @@ type Event = [type: string, detail: string];
 declare const swfEvents: Event[];
 declare const libEvents: Event[];
 declare const pageErrors: string[];
-declare const socketProxy: { host: string; port: number; proxyUrl: string }[];
+declare const swfSocketProxy: { host: string; port: number; proxyUrl: string }[];
 /** The methods ChatClient.hx adds to the Ruffle player element with ExternalInterface. */
 interface SwfPlayer extends HTMLElement {
   swfPlay(host: string, port: number, nick: string): void;
@@ -52,8 +52,9 @@ interface Servers {
   /** The bridge's log lines. */
   logs: LogLine[];
   page: string;
-  /** The entry the page adds by hand: a path with message framing, which the bridge leaves out. */
+  /** Entries the page adds by hand: a path with message framing (the bridge leaves it out), a bridge that is down. */
   messageEntry: { host: string; port: number; proxyUrl: string };
+  downEntry: { host: string; port: number; proxyUrl: string };
 }
 
 async function startServers(site: Site): Promise<Servers> {
@@ -74,8 +75,9 @@ async function startServers(site: Site): Promise<Servers> {
   });
   const { port } = await bridge.listen();
   const messageEntry = { host: 'message.example', port: 1, proxyUrl: `ws://${HOST}:${port}/lobby` };
-  const page = `http://${HOST}:${port}/?extra=${encodeURIComponent(JSON.stringify([messageEntry]))}`;
-  return { world, login, refusedPort, bridge, logs, page, messageEntry };
+  const downEntry = { host: 'down.example', port: 1, proxyUrl: `ws://${HOST}:${await closedPort()}/` };
+  const page = `http://${HOST}:${port}/?extra=${encodeURIComponent(JSON.stringify([messageEntry, downEntry]))}`;
+  return { world, login, refusedPort, bridge, logs, page, messageEntry, downEntry };
 }
 
 /** A counter from the bridge's /metrics text (0 when it has no sample yet). */
@@ -153,12 +155,13 @@ for (const [name, open] of ENGINES) {
     test("Ruffle's socketProxy is the bridge's list: the login and the world server are both listed up front", async () => {
       const base = servers.messageEntry.proxyUrl.replace(/\/lobby$/, '');
       const { login, world, refusedPort } = servers;
-      assert.deepEqual(await page.evaluate(() => socketProxy, null), [
+      assert.deepEqual(await page.evaluate(() => swfSocketProxy, null), [
         { host: 'localhost', port: login.port, proxyUrl: `${base}/localhost/${login.port}` },
         { host: 'localhost', port: world.port, proxyUrl: `${base}/localhost/${world.port}` },
         { host: HOST, port: refusedPort, proxyUrl: `${base}/refused` },
-        // /lobby (message framing) is not in the bridge's list; the page adds it for one test below.
+        // Not from the bridge: the page adds them for tests below (/lobby has message framing).
         servers.messageEntry,
+        servers.downEntry,
       ]);
     });
 
@@ -166,9 +169,12 @@ for (const [name, open] of ENGINES) {
       const { login, world } = servers;
       const libFrom = await lib('libPlay', 'localhost', login.port, 'ported');
       await waitFor('lib', libFrom, 'onData', 4); // world, then welcome, topic, users
+      const connections = await metric(servers.bridge, 'xmlsocket_bridge_connections_total');
       const swfFrom = await swf('swfPlay', 'localhost', login.port, 'ルフル');
       await waitFor('swf', swfFrom, 'data', 4);
       await waitFor('lib', libFrom, 'onData', 5); // and the SWF's <join>
+      // Two connections, login and world: no socket policy request first, as Flash made.
+      assert.equal(await metric(servers.bridge, 'xmlsocket_bridge_connections_total'), connections + 2);
 
       const hop = (await events()).swf.slice(swfFrom);
       // The login server sends the world and closes; the SWF sees the close, then goes on.
@@ -298,6 +304,13 @@ for (const [name, open] of ENGINES) {
       await waitFor('lib', libFrom, 'ioError');
       assert.deepEqual(await since('swf', swfFrom), ['connect ', 'close ']);
       assert.equal((await since('lib', libFrom))[0], 'onConnect false');
+    });
+
+    test('the bridge itself is down: Ruffle reports connect, then close', async () => {
+      const { downEntry } = servers;
+      const swfFrom = await swf('swfConnect', downEntry.host, downEntry.port);
+      await waitFor('swf', swfFrom, 'close');
+      assert.deepEqual(await since('swf', swfFrom), ['connect ', 'close ']);
     });
   });
 }
