@@ -109,13 +109,20 @@ for (const [name, open] of ENGINES) {
     const since = async (who: 'swf' | 'lib', from: number) => (await events())[who].slice(from).map((e) => e.join(' '));
     const count = async (who: 'swf' | 'lib') => (await events())[who].length;
     /** Waits until the SWF (or the library) has reported `type` `n` times since event `from`. */
-    const waitFor = (who: 'swf' | 'lib', from: number, type: string, n = 1) =>
-      waitUntil(
-        page,
-        (a) => (a.who === 'swf' ? swfEvents : libEvents).slice(a.from).filter((e) => e[0] === a.type).length >= a.n,
-        { who, from, type, n },
-        `${who} ${type} x${n} after event ${from}`,
-      );
+    const waitFor = async (who: 'swf' | 'lib', from: number, type: string, n = 1) => {
+      try {
+        await waitUntil(
+          page,
+          (a) => (a.who === 'swf' ? swfEvents : libEvents).slice(a.from).filter((e) => e[0] === a.type).length >= a.n,
+          { who, from, type, n },
+          `${who} ${type} x${n} after event ${from}`,
+        );
+      } catch (error) {
+        throw new Error(`${(error as Error).message}; it reported ${JSON.stringify(await since(who, from))}`, {
+          cause: error,
+        });
+      }
+    };
     /** Calls one of the SWF's ExternalInterface callbacks; returns the index its events start at. */
     const swf = async (method: keyof SwfPlayer & `swf${string}`, ...args: unknown[]) => {
       const from = await count('swf');
