@@ -38,9 +38,8 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
-    // Code that runs in a page: the demo's UI, the benchmarks' pages and the functions
-    // the benchmarks hand to page.evaluate().
-    files: ['demo/*.js', 'bench/**/*.js', 'bench/**/*.mjs'],
+    // Code that runs in a page: the demo's UI.
+    files: ['demo/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
   prettier,

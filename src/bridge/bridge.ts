@@ -24,11 +24,12 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatHostPort } from './address.js';
+import { fitLimits, type FittedLimits } from './descriptors.js';
 import { BridgeError } from './errors.js';
 import { admit, clientIp, framingFor, REFUSAL_TYPE, refuseHandshake, selectProtocol } from './handshake.js';
 import { Keepalive } from './keepalive.js';
 import { ConnectionLimiter } from './limits.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, throttled, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import type { Framing } from './option-values.js';
 import { resolveOptions, type BridgeConfig, type BridgeOptions } from './options.js';
@@ -38,6 +39,7 @@ import { ProxyAcceptor } from './proxy-accept.js';
 import { REFUSALS, type RefusalReason } from './reasons.js';
 import { RouteTable } from './routes.js';
 import { serveSocketProxy, SOCKET_PROXY_PATH } from './ruffle-config.js';
+import { SocketGate } from './socket-gate.js';
 import { sendText, StaticFiles } from './static.js';
 import { HEALTH_PATH, localStatus, METRICS_PATH, serveStatus, type StatusSource } from './status.js';
 
@@ -108,6 +110,8 @@ class BridgeServer implements Bridge {
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private readonly routes: RouteTable;
+  private readonly limits: FittedLimits;
+  private readonly gate: SocketGate;
   private readonly limiter: ConnectionLimiter;
   private readonly log: Logger;
   private readonly metricsStore = new Metrics();
@@ -138,16 +142,31 @@ class BridgeServer implements Bridge {
     this.status = fleetStatus?.(this.metricsStore) ?? localStatus(this.metricsStore);
     this.log = createLogger(config.log, config.quiet, config.verbose);
     this.routes = new RouteTable(config);
-    this.limiter = new ConnectionLimiter(config.maxConnections, config.maxPerIp);
+    this.limits = fitLimits(config.maxConnections, config.maxHandshakes);
+    this.limiter = new ConnectionLimiter(this.limits.maxConnections, config.maxPerIp);
+    const gateLog = throttled(this.log);
+    this.gate = new SocketGate({
+      maxSockets: this.limits.maxConnections + this.limits.maxHandshakes,
+      // Behind a proxy every socket comes from the proxy: clients are told apart later, by header.
+      maxPerAddress:
+        config.trustProxy || config.proxyProtocol ? undefined : config.maxPerIp + this.limits.maxHandshakes,
+      refused: (ip, detail) => {
+        this.metricsStore.refused('max_handshakes');
+        gateLog.log('warn', 'refused', { status: null, reason: 'max_handshakes', ip, detail });
+      },
+    });
     this.keepalive = new Keepalive(config.pingInterval);
     this.staticFiles = config.static === undefined ? undefined : new StaticFiles(config.static);
-    // headersTimeout also bounds upgrade requests (slowloris); Node checks it every
-    // connectionsCheckingInterval, so that is kept well below it.
-    const http: ServerOptions = {
+    // headersTimeout bounds every phase a client can stall before its WebSocket opens:
+    // the TLS handshake, the request head (upgrades too), and a request body, which the
+    // bridge never needs. Node checks the last two every connectionsCheckingInterval,
+    // so that is kept well below it.
+    const http: ServerOptions & { handshakeTimeout: number } = {
       headersTimeout: config.headersTimeout,
-      requestTimeout: Math.max(config.headersTimeout, 300_000),
+      requestTimeout: config.headersTimeout,
       connectionsCheckingInterval: Math.min(1000, Math.ceil(config.headersTimeout / 2)),
       maxHeaderSize: config.maxHeaderSize,
+      handshakeTimeout: config.headersTimeout,
     };
     this.server = config.cert !== undefined ? createTlsServer(config, http) : createHttpServer(http);
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
@@ -160,6 +179,8 @@ class BridgeServer implements Bridge {
       clientTracking: false,
       perMessageDeflate: false,
       maxPayload: config.maxMessage,
+      // Pairs answer pings themselves, and cut a client that floods them (pair.ts).
+      autoPong: false,
       verifyClient: ({ req }: { req: IncomingMessage }, done: VerifyDone) => this.verify(req, done),
       handleProtocols: (offered, req) => {
         const admitted = this.admitted.get(req);
@@ -172,20 +193,27 @@ class BridgeServer implements Bridge {
       refuseHandshake(socket, 400, 'bad_request');
     });
     if (config.proxyProtocol) {
-      this.proxyAcceptor = new ProxyAcceptor({
-        accepted: (socket, header) => {
-          if (header.source) this.proxiedAddress.set(socket, header.source.address);
-          // Documented way to hand a connection to an HTTP server; it resumes reading.
-          this.server.emit('connection', socket);
-          socket.resume();
+      this.proxyAcceptor = new ProxyAcceptor(
+        {
+          accepted: (socket, header) => {
+            if (header.source) this.proxiedAddress.set(socket, header.source.address);
+            // Documented way to hand a connection to an HTTP server; it resumes reading.
+            this.server.emit('connection', socket);
+            socket.resume();
+          },
+          refused: (peer, reason, silent) => {
+            this.metricsStore.refused('proxy_protocol');
+            // A balancer's plain TCP health check connects and leaves without a byte: not news.
+            this.log.log(silent ? 'debug' : 'warn', 'refused', { reason: 'proxy_protocol', ip: peer, detail: reason });
+          },
         },
-        refused: (peer, reason, silent) => {
-          this.metricsStore.refused('proxy_protocol');
-          // A balancer's plain TCP health check connects and leaves without a byte: not news.
-          this.log.log(silent ? 'debug' : 'warn', 'refused', { reason: 'proxy_protocol', ip: peer, detail: reason });
-        },
+        config.headersTimeout,
+      );
+      this.proxyListener = createNetServer((socket) => {
+        if (this.gate.admit(socket)) this.proxyAcceptor!.accept(socket);
       });
-      this.proxyListener = createNetServer((socket) => this.proxyAcceptor!.accept(socket));
+    } else {
+      this.server.on('connection', (socket: Socket) => this.gate.admit(socket));
     }
   }
 
@@ -240,6 +268,7 @@ class BridgeServer implements Bridge {
         if (this.config.origins.size === 0) {
           this.log.log('warn', 'warning', { message: 'no --origin given: pages from every origin may connect' });
         }
+        if (this.limits.lowered) this.log.log('warn', 'warning', { message: this.limits.lowered });
         resolve(this.bound);
       });
     });
@@ -286,6 +315,12 @@ class BridgeServer implements Bridge {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    // HTTP/0.9 has no headers to answer with; the bridge speaks 1.0 and 1.1 only.
+    if (req.httpVersionMajor === 0) return closeWith(res, 505, 'HTTP version not supported\n');
+    // Nothing here takes a body, and one trickling in would hold the socket.
+    if (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0) {
+      return closeWith(res, 413, 'request bodies are not accepted\n');
+    }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -433,6 +468,12 @@ class BridgeServer implements Bridge {
     // close() may have started between the TCP connect and now.
     if (this.closing) pair.shutdown();
   }
+}
+
+/** Answers and closes the connection without reading what the client sends next. */
+function closeWith(res: ServerResponse, status: number, body: string): void {
+  sendText(res, status, body, { connection: 'close' });
+  res.once('finish', () => res.socket?.destroy());
 }
 
 function truncate(text: string | undefined, max = 256): string | undefined {

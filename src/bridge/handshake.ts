@@ -7,6 +7,7 @@
  * before the bridge's (see bridge.ts): checking it twice could only disagree.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Framing, ResolvedTarget } from './option-values.js';
 import type { RefusalReason } from './reasons.js';
@@ -71,14 +72,18 @@ function canonicalIp(ip: string): string {
 
 /**
  * The client's address. Behind a reverse proxy (`trustProxy`), the last
- * `X-Forwarded-For` entry: the one the proxy itself appended, which a client cannot forge.
+ * `X-Forwarded-For` entry: the one the proxy itself appended, which a client cannot
+ * forge; an entry that is not an IP address (a proxy that passes a client's header
+ * through unchecked) is ignored, and the connection's own address used instead.
  * `peer` is the connection's address when a PROXY protocol header named it.
  */
 export function clientIp(req: IncomingMessage, trustProxy: boolean, peer?: string): string {
   if (trustProxy) {
     const header = req.headers['x-forwarded-for'];
-    const last = (Array.isArray(header) ? header.join(',') : header)?.split(',').pop()?.trim();
-    if (last) return canonicalIp(last);
+    const list = Array.isArray(header) ? header.join(',') : header;
+    // An IPv6 address is at most 45 characters: anything longer is not looked at.
+    const last = list?.slice(list.lastIndexOf(',') + 1, list.length).trim();
+    if (last && last.length <= 45 && isIP(last)) return canonicalIp(last);
   }
   return canonicalIp(peer ?? req.socket.remoteAddress ?? 'unknown');
 }

@@ -2,9 +2,26 @@
  * Connection admission: `maxConnections` overall and `maxPerIp` per client address.
  *
  * Pending handshakes count too, so a flood of slow TCP connects cannot get past the
- * limit while the targets are still answering.
+ * limit while the targets are still answering. An IPv6 client counts by its /64: one
+ * subscriber usually gets a whole /64, and could otherwise take a new address per
+ * connection.
  */
+import { isIPv6 } from 'node:net';
 import type { RefusalReason } from './reasons.js';
+
+/** The key a client address counts under: itself, or its /64 for IPv6. */
+export function addressKey(ip: string): string {
+  if (!isIPv6(ip)) return ip;
+  const [head = '', tail] = ip.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups =
+    tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
 
 /** One admitted connection's place. Whoever holds it gives it back, once. */
 export interface Slot {
@@ -29,8 +46,9 @@ export class ConnectionLimiter {
   ) {}
 
   /** Admits one connection from `ip`, or says which limit refuses it. */
-  acquire(ip: string): Slot | LimitReached {
+  acquire(address: string): Slot | LimitReached {
     if (this.total >= this.maxConnections) return { status: 503, reason: 'max_connections' };
+    const ip = addressKey(address);
     const n = this.perIp.get(ip) ?? 0;
     if (n >= this.maxPerIp) return { status: 429, reason: 'max_per_ip' };
     this.total += 1;

@@ -44,6 +44,27 @@ export const consoleSink: LogSink = (line) => {
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
+/**
+ * Logs at most one line per `intervalMs` for an event a flood can repeat thousands of
+ * times a second; the next line carries how many were left out (`suppressed`).
+ */
+export function throttled(logger: Logger, intervalMs = 1000): Logger {
+  let last = -Infinity;
+  let suppressed = 0;
+  return {
+    log(level, event, fields) {
+      const now = Date.now();
+      if (now - last < intervalMs) {
+        suppressed += 1;
+        return;
+      }
+      last = now;
+      logger.log(level, event, suppressed > 0 ? { ...fields, suppressed } : fields);
+      suppressed = 0;
+    },
+  };
+}
+
 /** Creates a logger; `quiet` wins over `verbose` if both are set. */
 export function createLogger(sink: LogSink | undefined, quiet: boolean, verbose: boolean): Logger {
   const min = quiet ? RANK.warn : verbose ? RANK.debug : RANK.info;

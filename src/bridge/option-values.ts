@@ -95,7 +95,17 @@ export function readListen(value: string | number): ListenAddress {
 export function readTarget(name: string, value: unknown, framing?: Framing): ResolvedTarget {
   const hp = typeof value === 'string' ? parseHostPort(value) : undefined;
   if (!hp) throw invalid(`${name} must be HOST:PORT (IPv6 as [ADDR]:PORT), got ${JSON.stringify(value)}`);
+  // Connecting to "any address" reaches this host by a name nobody would list on purpose.
+  if (isUnspecified(hp.host)) {
+    throw invalid(
+      `${name}: ${JSON.stringify(value)} names no host (0.0.0.0 and :: mean "any"); give the server's address`,
+    );
+  }
   return { ...hp, framing };
+}
+
+function isUnspecified(host: string): boolean {
+  return /^0+(\.0+){0,3}$/.test(host) || (host.includes(':') && /^[0:]+$/.test(host));
 }
 
 /** `--allow` entries as `formatHostPort` keys, the form request paths are matched in. */

@@ -169,8 +169,19 @@ export const OPTIONS = {
   connectTimeout: seconds('wait this long for the TCP connection, then answer 504', 10),
   /** Open plus pending connections. Beyond it: 503. */
   maxConnections: count('open plus pending connections before answering 503', 10000),
-  /** Connections per client address. Beyond it: 429. */
-  maxPerIp: count('connections per client address before answering 429', 256),
+  /**
+   * Connections per client address (IPv6: per /64). Beyond it: 429. Sockets still in
+   * their handshake count too, with room for `maxHandshakes` more (see below).
+   */
+  maxPerIp: count('connections per client address (IPv6: per /64) before answering 429', 256),
+  /**
+   * Sockets a bridge holds beyond its connections while they handshake (TCP accepted;
+   * TLS, PROXY header or HTTP request not done). A socket beyond `maxConnections` plus
+   * this in all, or beyond `maxPerIp` plus this from one address, is closed at once,
+   * unanswered (`max_handshakes`). Both are lowered at start when they would not fit
+   * in the process's open-file limit.
+   */
+  maxHandshakes: count('sockets still in their handshake, beyond the connections, before new ones are closed', 1024),
   /** Closes a pair that has had no data either way for this long. */
   idleTimeout: seconds('close pairs without traffic either way for this long', 0, true),
   /**
@@ -311,6 +322,11 @@ function checkCombinations(config: BridgeConfig): BridgeConfig {
   }
   if ((config.cert === undefined) !== (config.key === undefined)) throw invalid('cert and key must be given together');
   checkRuffleEntries(config);
+  if (config.proxyProtocol && config.trustProxy) {
+    throw invalid(
+      'proxyProtocol and trustProxy cannot be combined: the PROXY header names the client, and an X-Forwarded-For header would let the client name itself',
+    );
+  }
   if (config.proxyProtocol && config.cert !== undefined) {
     throw invalid(
       'proxyProtocol cannot be combined with cert/key yet: terminate TLS at the load balancer, or pass it through without the PROXY header',

@@ -25,6 +25,21 @@ const MAX_FRAME_HEADER = 14;
 // once; above it, two writes under cork() cost less than the copy.
 const JOIN_MAX_BYTES = 4096;
 
+// Pongs a client may leave unread before it is cut: a client that pings faster than it
+// reads would otherwise make the bridge queue pongs without end (ws's own limit, too).
+const MAX_PENDING_PONGS = 60;
+
+/**
+ * The close code ws sends for each error it reports by `code` (ws's documented error
+ * codes); any other broken frame gets 1002.
+ */
+const CLOSE_CODE_OF_ERROR: Readonly<Record<string, number>> = {
+  WS_ERR_INVALID_UTF8: 1007,
+  WS_ERR_TOO_MANY_BUFFERED_PARTS: 1008,
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
+  WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: 1009,
+};
+
 // After the client is gone, bytes it sent may still sit in the TCP write queue; a
 // target that never reads them must not keep the socket alive forever.
 const TCP_FLUSH_GRACE_MS = 5000;
@@ -73,6 +88,9 @@ function onClientClose(this: WebSocket, code: number) {
 function onClientPong(this: WebSocket) {
   pairOf(this).alive = true;
 }
+function onClientPing(this: WebSocket, data: Buffer) {
+  pairOf(this).onClientPing(data);
+}
 function onTargetData(this: Socket, chunk: Buffer) {
   pairOf(this).onTargetData(chunk);
 }
@@ -108,6 +126,7 @@ export class Pair {
   private bytesToClient = 0;
   private messagesToTarget = 0;
   private messagesToClient = 0;
+  private pendingPongs = 0;
   /** Whether the client answered (pong or any message) since the last ping. @internal */
   alive = true;
   /** @internal Owned by the bridge's keepalive sweep. */
@@ -127,6 +146,7 @@ export class Pair {
     this.ws.on('error', onClientError);
     this.ws.on('close', onClientClose);
     this.ws.on('pong', onClientPong);
+    this.ws.on('ping', onClientPing);
     receiveTarget(this.tcp, onTargetData); // chunks in a buffer the next read reuses
     this.tcp.on('drain', onTargetDrain);
     this.tcp.on('end', onTargetEnd);
@@ -286,15 +306,34 @@ export class Pair {
 
   /** @internal */
   onClientError(err: Error & { code?: string }): void {
-    // ws closes the connection itself (1009 for a too-big frame, 1002/1007 for bad ones).
+    // ws closes the connection itself, with the code of the error; it is logged as sent.
     if (this.reason) return;
-    if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-      this.reason = 'message_too_big';
-      this.closeCode = 1009;
-    } else {
-      this.reason = 'client_error';
-    }
+    this.closeCode = CLOSE_CODE_OF_ERROR[err.code ?? ''] ?? 1002;
+    this.reason = this.closeCode === 1009 ? 'message_too_big' : 'client_error';
   }
+
+  /**
+   * A ping: answered with a pong (the server's WebSocket has its own pongs off, so the
+   * bridge can tell a ping flood from a lost client), unless the client has left
+   * {@link MAX_PENDING_PONGS} unread.
+   * @internal
+   */
+  onClientPing(data: Buffer): void {
+    if (this.reason) return;
+    this.alive = true;
+    if (this.pendingPongs >= MAX_PENDING_PONGS) {
+      this.reason = 'ping_flood';
+      this.closeCode = 1006;
+      this.ws.terminate();
+      return;
+    }
+    this.pendingPongs += 1;
+    this.ws.pong(data, false, this.onPongSent);
+  }
+
+  private readonly onPongSent = (): void => {
+    this.pendingPongs -= 1;
+  };
 
   /** @internal */
   onClientClose(code: number): void {

@@ -6,9 +6,6 @@
 import type { Socket } from 'node:net';
 import { parseProxyHeader, type ProxyHeader } from './proxy-protocol.js';
 
-/** How long a new connection may take to send its PROXY header. */
-export const PROXY_HEADER_TIMEOUT_MS = 10_000;
-
 /** What to do with a connection once its header is read or refused. */
 export interface ProxyAcceptHandlers {
   /** The header is valid; `socket` is paused, with the bytes after the header put back. */
@@ -26,7 +23,8 @@ export class ProxyAcceptor {
 
   constructor(
     private readonly handlers: ProxyAcceptHandlers,
-    private readonly timeoutMs = PROXY_HEADER_TIMEOUT_MS,
+    /** How long a new connection may take to send its PROXY header. */
+    private readonly timeoutMs: number,
   ) {}
 
   /** Starts reading the header of a new connection. */

@@ -85,7 +85,10 @@ function parseV1(data: Buffer): ProxyParse {
   const isIp = family === 'TCP4' ? isIPv4 : family === 'TCP6' ? isIPv6 : undefined;
   if (!isIp)
     return invalid(`PROXY v1 family must be TCP4, TCP6 or UNKNOWN, got ${JSON.stringify(family.slice(0, 16))}`);
-  if (!isIp(src) || !isIp(dst)) return invalid(`PROXY v1 addresses are not ${family} addresses`);
+  // A zone id (fe80::1%eth0) names an interface of the balancer's host, not a client.
+  if (!isIp(src) || !isIp(dst) || src.includes('%') || dst.includes('%')) {
+    return invalid(`PROXY v1 addresses are not ${family} addresses`);
+  }
   if (!PORT_RE.test(sport) || !PORT_RE.test(dport) || Number(sport) > 65535 || Number(dport) > 65535)
     return invalid('PROXY v1 ports must be 0-65535');
   return {

@@ -20,6 +20,11 @@ export const REFUSALS = {
   origin: { status: 403, meaning: '`Origin` is missing or not listed.' },
   max_per_ip: { status: 429, meaning: '`--max-per-ip` reached.' },
   max_connections: { status: 503, meaning: '`--max-connections` reached.' },
+  max_handshakes: {
+    status: null,
+    meaning:
+      'More sockets than `--max-connections` plus `--max-handshakes` are open, or than `--max-per-ip` plus `--max-handshakes` from one address: closed at once, unanswered (logged at most once a second).',
+  },
   shutting_down: { status: 503, meaning: 'The bridge is stopping.' },
   connect_refused: {
     status: 502,
@@ -58,14 +63,19 @@ export const CLOSES = {
     meaning: 'A message over `--max-message` (logged as `warn`; only that pair is closed).',
   },
   client_error: {
-    codes: [1002, 1007],
-    meaning: 'A broken frame (1002) or invalid UTF-8 in a text frame (1007), closed by `ws`.',
+    codes: [1002, 1007, 1008],
+    meaning:
+      'A broken frame (1002), invalid UTF-8 in a text frame (1007), or a message in more than 16,384 fragments (1008); closed by `ws` and logged with that code.',
   },
   idle_timeout: { codes: [1000], meaning: 'No data either way for `--idle-timeout`.' },
   ping_timeout: {
     codes: [],
     meaning:
       'The client missed a ping (`--ping-interval`) and was cut without a close frame; logged as 1006. The target connection is ended.',
+  },
+  ping_flood: {
+    codes: [],
+    meaning: 'The client sent pings without reading the pongs (60 unread): cut without a close frame; logged as 1006.',
   },
   shutdown: { codes: [1001], meaning: 'The bridge is stopping.' },
 } as const satisfies Record<string, { codes: readonly number[]; meaning: string }>;

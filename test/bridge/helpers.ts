@@ -1,15 +1,16 @@
 // Shared fixtures for the bridge tests: real TCP servers, bridges and WebSocket
 // clients, all on 127.0.0.1 with ephemeral ports.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
 import { createBridge, type Bridge, type BridgeOptions, type LogLine } from '../../src/bridge.js';
+import { firstLine, HOST, start } from '../servers/processes.js';
 
-export const HOST = '127.0.0.1';
+export { HOST };
+export { echo } from '../servers/tcp-echo.js';
 
 /** A TCP server that records every connection it accepts. */
 export interface TcpServer {
@@ -51,11 +52,6 @@ export async function tcpServer(onSocket: (s: Socket) => void = () => {}): Promi
     },
   };
   return result;
-}
-
-/** An echo server: every byte comes back. */
-export function echo(s: Socket): void {
-  s.on('data', (d) => s.write(d));
 }
 
 /** A running bridge with its captured log lines. */
@@ -271,7 +267,7 @@ export async function closedPort(): Promise<number> {
  * queue is filled, so further SYNs go unanswered.
  */
 export async function blackholePort(): Promise<{ port: number; close(): void }> {
-  const child: ChildProcess = spawn(
+  const { child } = start(
     process.execPath,
     [
       '-e',
@@ -282,10 +278,7 @@ export async function blackholePort(): Promise<{ port: number; close(): void }> 
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
-    child.once('exit', () => reject(new Error('blackhole child exited')));
-  });
+  const port = Number(await firstLine(child));
   child.kill('SIGSTOP');
   const fillers: Socket[] = [];
   for (let i = 0; i < 8; i++) {

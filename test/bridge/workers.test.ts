@@ -179,7 +179,13 @@ test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed 
   for (const c of clients) c.ws.send('12345');
   await waitFor(() => clients.every((c) => c.received.length === 5), 'first echoes', 30_000);
   for (const c of clients) c.received = '';
-  const m = await metricsOf(fleet.port);
+  // The fleet's answer is reused for up to a second: ask until it is one taken after the echoes.
+  let m = await metricsOf(fleet.port);
+  const toTarget = 'xmlsocket_bridge_bytes_total{direction="to_target"}';
+  await waitFor(
+    async () => (m = await metricsOf(fleet.port)).get(toTarget)! - before.get(toTarget)! === 5 * N,
+    'fleet metrics after the echoes',
+  );
   assert.equal(m.get('xmlsocket_bridge_connections_open'), N);
   assert.equal(m.get('xmlsocket_bridge_connections_total'), N);
   assert.equal(
@@ -205,6 +211,7 @@ test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed 
       name,
     );
   }
+  // /healthz is collected on its own, so this answer is fresh.
   const health = await httpGet(fleet.port, '/healthz');
   assert.equal(health.status, 200);
   assert.deepEqual(
@@ -264,8 +271,11 @@ test('--workers 2: connections spread, fleet /metrics and /healthz, a SIGKILLed 
   await waitFor(() => fresh.every((c) => c.rounds >= 10), 'new connections echo', 30_000);
   await Promise.all(fresh.map((c) => c.stop()));
   for (const c of fresh) assert.equal(c.received, c.sent);
-  const m2 = await metricsOf(fleet.port);
-  assert.equal(m2.get('xmlsocket_bridge_connections_open'), survivors.length + fresh.length);
+  const openNow = survivors.length + fresh.length;
+  await waitFor(
+    async () => (await metricsOf(fleet.port)).get('xmlsocket_bridge_connections_open') === openNow,
+    'fleet metrics counting the surviving and new connections',
+  );
 
   // SIGTERM on the primary: every open client gets 1001, every worker exits 0, so does the primary.
   const open = [...survivors, ...fresh];

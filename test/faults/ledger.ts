@@ -1,7 +1,5 @@
-// Every fault case reports its figures here: printed as a test diagnostic line, and,
-// when XMLSOCKET_FAULT_LEDGER names a file, appended to it as one JSON line, so
-// bench/stress.mjs can sum the messages lost across the whole campaign.
-import { appendFileSync } from 'node:fs';
+// Every fault case reports its figures here, printed as a test diagnostic line and on
+// the console, so a run of the faults and stress suites lists every case's figures.
 import type { TestContext } from 'node:test';
 
 /** One fault case's outcome. `lost` counts messages that neither arrived nor were followed by a documented close code. */
@@ -18,8 +16,6 @@ export function report(t: TestContext, figures: FaultFigures): void {
     .join(' ');
   t.diagnostic(line);
   console.log(`# fault: ${line}`);
-  const file = process.env.XMLSOCKET_FAULT_LEDGER;
-  if (file) appendFileSync(file, `${JSON.stringify(figures)}\n`);
 }
 
 /** `n` numbered XML messages, `<m i="7" p="…"/>`, with multi-byte characters in them. */

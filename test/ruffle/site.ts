@@ -3,7 +3,7 @@
 // npm package, the library's script-tag build and the test page. Built into a temporary
 // folder at each run; nothing generated is kept in the repository.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,14 +36,20 @@ export interface Site {
   remove(): void;
 }
 
-/** Assembles the site in a temporary folder. Run after a build (the library comes from dist/). */
-export function buildSite(): Site {
-  const library = join(ROOT, 'dist', 'xmlsocket.min.js');
-  if (!existsSync(library)) throw new Error('dist/xmlsocket.min.js is missing: build first (npm run build)');
+/**
+ * Assembles the site in a temporary folder. The library's script-tag build is
+ * `library` (its code) when given, else dist/xmlsocket.min.js (run after a build).
+ */
+export function buildSite(library?: string): Site {
+  const built = join(ROOT, 'dist', 'xmlsocket.min.js');
+  if (library === undefined && !existsSync(built)) {
+    throw new Error('dist/xmlsocket.min.js is missing: build first (npm run build)');
+  }
   const dir = mkdtempSync(join(tmpdir(), 'ruffle-site-'));
   try {
     buildSwf(join(dir, 'chat-client.swf'));
-    copyFileSync(library, join(dir, 'xmlsocket.min.js'));
+    if (library === undefined) copyFileSync(built, join(dir, 'xmlsocket.min.js'));
+    else writeFileSync(join(dir, 'xmlsocket.min.js'), library);
     copyFileSync(join(HERE, 'page.html'), join(dir, 'index.html'));
     // Copies, not links: the bridge serves nothing whose real path leaves its folder.
     const ruffle = rufflePackage();

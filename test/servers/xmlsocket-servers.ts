@@ -7,7 +7,6 @@
 // - a refused port, a bridge whose target refuses or never answers, and a TCP
 //   port that never completes a WebSocket handshake (connect timeout).
 // Bytes cross the command channel as base64.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
@@ -15,6 +14,7 @@ import type { TestRunnerPlugin } from '@web/test-runner';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createBridge, type Bridge } from '../../src/bridge.js';
 import { blackholePort, closedPort } from '../bridge/helpers.js';
+import { startWebsockify } from './processes.js';
 import { selfSignedCertificate } from './self-signed.js';
 
 const HOST = '127.0.0.1';
@@ -112,37 +112,8 @@ async function bridgeTo(target: string, framing?: 'stream' | 'message', connectT
 
 /** Debian's websockify in front of a TCP port: the peer nobody here wrote. */
 async function websockify(tcpPort: number) {
-  const port = await closedPort();
-  const child: ChildProcess = spawn('websockify', [`${HOST}:${port}`, `${HOST}:${tcpPort}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let output = '';
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 10_000;
-  // Ready when it accepts TCP connections.
-  for (;;) {
-    const ready = await new Promise<boolean>((resolve) => {
-      const probe = net.connect(port, HOST, () => {
-        probe.destroy();
-        resolve(true);
-      });
-      probe.on('error', () => resolve(false));
-    });
-    if (ready) break;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`websockify did not start: ${output || 'no output'} (is Debian's websockify installed?)`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url: `ws://${HOST}:${port}/`,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const started = await startWebsockify(tcpPort, await closedPort());
+  return { url: started.url, stop: () => started.stop() };
 }
 
 interface Frame {

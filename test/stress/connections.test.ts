@@ -6,7 +6,7 @@
 // 5,000 pairs each), one echo target process (10,000 sockets) and two load-client
 // processes (5,000 WebSockets each, spread over both bridges).
 import assert from 'node:assert/strict';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { httpGet } from '../bridge/helpers.js';
 import { report } from '../faults/ledger.js';
+import { firstLine, start, startNodeScript, type Started } from '../servers/processes.js';
+import { startTcpEchoProcess } from '../servers/tcp-echo.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -28,23 +30,6 @@ const PERIOD_MS = 5000;
 const PAD = 40;
 
 type Message = { cmd: string; [k: string]: unknown };
-
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const onData = (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        child.stdout!.removeListener('data', onData);
-        child.stdout!.resume(); // keep draining
-        resolve(buf.slice(0, nl));
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`child exited (${code}) before printing`)));
-  });
-}
 
 /** Sends a command to a load client and resolves with its reply. */
 function ask(child: ChildProcess, msg: Message, answer: string): Promise<Message> {
@@ -75,22 +60,17 @@ test(
   `${CONNECTIONS} concurrent connections through ${BRIDGES} bridge processes, each echoing: nothing lost, RSS/CPU/p99 reported`,
   { timeout: 600_000 },
   async (t) => {
-    const children: ChildProcess[] = [];
+    const children: Started[] = [];
     try {
-      const target = spawn(process.execPath, [join(here, 'echo-target.mjs')], {
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      });
+      const target = await startTcpEchoProcess();
       children.push(target);
-      const targetPort = Number(await firstLine(target));
+      const targetPort = target.port;
 
       const bridges: { child: ChildProcess; port: number }[] = [];
       for (let i = 0; i < BRIDGES; i++) {
-        const child = spawn(
-          process.execPath,
+        const bridge = startNodeScript(
+          join(root, 'src', 'bridge', 'cli', 'cli.ts'),
           [
-            '--import',
-            'tsx',
-            join(root, 'src', 'bridge', 'cli', 'cli.ts'),
             '--listen',
             '127.0.0.1:0',
             '--target',
@@ -106,11 +86,11 @@ test(
             '--ping-interval',
             '15',
           ],
-          { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+          { stdio: ['ignore', 'pipe', 'inherit'] },
         );
-        children.push(child);
-        const listening = JSON.parse(await firstLine(child)) as { address: string };
-        bridges.push({ child, port: Number(listening.address.split(':').at(-1)) });
+        children.push(bridge);
+        const listening = JSON.parse(await firstLine(bridge.child)) as { address: string };
+        bridges.push({ child: bridge.child, port: Number(listening.address.split(':').at(-1)) });
       }
       const urls = bridges.map((b) => `ws://127.0.0.1:${b.port}/`);
       const connectionsOpen = async () => {
@@ -125,9 +105,11 @@ test(
           .reduce((a, u) => ({ rss: a.rss + u.rss, cpu: a.cpu + u.cpu }), { rss: 0, cpu: 0 });
 
       const clients = Array.from({ length: CLIENTS }, () => {
-        const c = fork(join(here, 'load-client.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const c = start(process.execPath, [join(here, 'load-client.mjs')], {
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
         children.push(c);
-        return c;
+        return c.child;
       });
       await new Promise((r) => setTimeout(r, 500));
       const before = sumUsage();
@@ -193,7 +175,7 @@ test(
         maxMs: latencies.at(-1) ?? NaN,
       });
     } finally {
-      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      await Promise.all(children.map((c) => c.stop(1000)));
     }
   },
 );

@@ -11,6 +11,14 @@ import type { AskMessage, PrimaryMessage } from './fleet-messages.js';
 
 /** How long the primary waits for every worker's counters. */
 const COLLECT_TIMEOUT_MS = 5000;
+/**
+ * How long an answer is reused. A scrape every few seconds sees fresh figures; a flood
+ * of requests costs one collection a second instead of one per request, each of which
+ * would ask every worker.
+ */
+const ANSWER_REUSE_MS = 1000;
+
+type Answer = { health: Health } | { metrics: string };
 
 /** A collection under way: the workers that have not answered yet, and what the others sent. */
 interface Collection {
@@ -24,14 +32,30 @@ export class FleetStatus {
   private nextId = 1;
   private readonly collections = new Map<number, Collection>();
   private readonly started = Date.now();
+  private readonly recent = new Map<AskMessage['what'], { at: number; answer: Promise<Answer> }>();
 
   constructor(
     private readonly workersWanted: number,
     private readonly send: (worker: Worker, message: PrimaryMessage) => void,
   ) {}
 
-  /** The answer to an {@link AskMessage}, from the counters of `workers` (those listening). */
-  async answer(what: AskMessage['what'], workers: Worker[]): Promise<{ health: Health } | { metrics: string }> {
+  /**
+   * The answer to an {@link AskMessage}, from the counters of `workers` (those listening),
+   * or the same answer as a request less than {@link ANSWER_REUSE_MS} ago.
+   */
+  answer(what: AskMessage['what'], workers: Worker[]): Promise<Answer> {
+    const recent = this.recent.get(what);
+    if (recent && Date.now() - recent.at < ANSWER_REUSE_MS) return recent.answer;
+    const answer = this.collectAnswer(what, workers);
+    this.recent.set(what, { at: Date.now(), answer });
+    // A failed collection is not reused: the next request tries again.
+    answer.catch(() => {
+      if (this.recent.get(what)?.answer === answer) this.recent.delete(what);
+    });
+    return answer;
+  }
+
+  private async collectAnswer(what: AskMessage['what'], workers: Worker[]): Promise<Answer> {
     const snapshots = await this.collect(workers);
     const registry = AggregatorRegistry.aggregate(snapshots);
     if (what === 'metrics') return { metrics: await registry.metrics() };

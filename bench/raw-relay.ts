@@ -1,8 +1,7 @@
-// The floor for a relay written in Node: a plain TCP-to-TCP relay with no WebSocket,
-// no framing, no timers and no counters, in its own process. setNoDelay on both
-// sockets, each chunk written as it is read. Usage: raw-relay.mjs TARGET_PORT; prints
-// its own port on stdout.
-import net from 'node:net';
+// The floor for any relay written in Node: plain TCP to plain TCP, no WebSocket, no
+// framing, no timers, no counters, Nagle off on both sockets, each chunk written as it
+// is read. Run in a process of its own: `raw-relay.ts TARGET_PORT` prints its port.
+import net, { type AddressInfo } from 'node:net';
 
 const targetPort = Number(process.argv[2]);
 const server = net.createServer((client) => {
@@ -18,6 +17,7 @@ const server = net.createServer((client) => {
   client.on('error', end).on('close', end);
   target.on('error', end).on('close', end);
 });
-server.maxConnections = 1e6;
-server.listen(0, '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`));
+server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, () =>
+  process.stdout.write(`${(server.address() as AddressInfo).port}\n`),
+);
 process.on('SIGTERM', () => process.exit(0));
