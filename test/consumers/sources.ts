@@ -120,9 +120,9 @@ const bridge: Bridge = createBridge(options);
 const { host, port } = await bridge.listen();
 export const where = \`\${host}:\${port}\`;
 export const open: number = bridge.connections;
-export const metrics: string = bridge.metrics();
+export const metrics: string = await bridge.metrics();
 await bridge.close();
-export const maxMessage: number = DEFAULTS.maxMessage;
+export const maxMessage: number | string = DEFAULTS.maxMessage; // as a user would write it: 1048576 or '1MiB'
 try {
   createBridge({});
 } catch (err) {
