@@ -1,6 +1,6 @@
 // Runs every test suite the project has and prints one `N passed, N failed` line.
 //   node scripts/test.mjs            build, then every suite
-//   node scripts/test.mjs unit       one suite (types | lint | unit | bridge | bench | faults | browser | e2e | ruffle | fleet | package | docs | stress | consumers), no build
+//   node scripts/test.mjs unit       one suite (types | lint | unit | bridge | bench | faults | security | browser | e2e | ruffle | fleet | package | docs | stress | consumers), no build
 //   node scripts/test.mjs --quick    build, then every suite but the two slow ones (stress, consumers)
 // `npm test` (and so .ci/run) runs every suite; --quick is for a fast local loop.
 // Each suite reports its counts to a file so the total does not depend on parsing
@@ -83,6 +83,9 @@ const suites = {
   // The benchmark's statistics, and `npm run bench -- --smoke`: every benchmark at its smallest.
   bench: nodeSuite('bench', 'test/bench'),
   faults: nodeSuite('faults', 'test/faults'),
+  // Hostile clients against a real bridge process: open-proxy spellings, traversal,
+  // PROXY fuzzing, smuggling, frame abuse, slow clients, descriptor exhaustion.
+  security: nodeSuite('security', 'test/security'),
   browser: async () => {
     const countsFile = join(countsDir, 'browser.json');
     const code = await run(bin('wtr'), [], {

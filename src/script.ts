@@ -1,5 +1,6 @@
 // The script-tag entry (dist/xmlsocket.min.js): the only module that touches window.
 //   <script src="xmlsocket.min.js" data-url="wss://example.com/bridge/{host}/{port}"></script>
+import { warn } from './client/console';
 import {
   CONFIG_ERROR,
   configure,
@@ -40,6 +41,12 @@ window.XMLSocketPolyfill = api;
 // A page that already has an XMLSocket (another polyfill, Ruffle's) keeps it.
 if (!('XMLSocket' in window)) (window as unknown as Record<string, unknown>).XMLSocket = XMLSocket;
 
+script?.getAttributeNames().map((name) => /^data-(?!(url|framing)$)/.test(name) && warn(`unknown attribute ${name}`));
 const { url, framing } = script?.dataset ?? {};
-if (url) configure({ url });
-if (framing) configure({ framing: framing as Framing });
+try {
+  configure({ url, framing: framing as Framing });
+} catch (error) {
+  // Said once, and no attempt at a default the page did not ask for: connect() returns false.
+  configure({ url: () => null });
+  console.error(error);
+}

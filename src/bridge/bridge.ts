@@ -11,7 +11,6 @@
  *    handshake complete and become a {@link Pair}. A refused or silent target is an
  *    HTTP 502 or 504, and the browser sees `onConnect(false)`, as with Flash.
  */
-import { readFileSync } from 'node:fs';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -19,12 +18,13 @@ import {
   type ServerOptions,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatHostPort } from './address.js';
 import { fitLimits, type FittedLimits } from './descriptors.js';
+import { Diagnosis, isDiagnosisRequest } from './diagnosis.js';
 import { BridgeError } from './errors.js';
 import { admit, clientIp, framingFor, REFUSAL_TYPE, refuseHandshake, selectProtocol } from './handshake.js';
 import { Keepalive } from './keepalive.js';
@@ -42,6 +42,7 @@ import { serveSocketProxy, SOCKET_PROXY_PATH } from './ruffle-config.js';
 import { SocketGate } from './socket-gate.js';
 import { sendText, StaticFiles } from './static.js';
 import { HEALTH_PATH, localStatus, METRICS_PATH, serveStatus, type StatusSource } from './status.js';
+import { createTlsServer, reloadTls } from './tls.js';
 
 /** The address the bridge listens on. */
 export interface BridgeAddress {
@@ -65,6 +66,15 @@ export interface Bridge {
   readonly connections: number;
   /** The `/metrics` text (Prometheus text format), for embedders that expose metrics their own way. */
   metrics(): Promise<string>;
+  /**
+   * Reads `cert` and `key` again (a renewed certificate) and serves them to new
+   * connections; open ones keep theirs. The command calls it on SIGHUP. Returns `false`
+   * when the bridge has no TLS. Logs `tls_reloaded`, or `tls_reload_failed` and throws.
+   *
+   * @throws {BridgeError} `ERR_BRIDGE_TLS` when the files cannot be read or do not
+   *   match; the bridge keeps the certificate it had.
+   */
+  reloadTls(): boolean;
 }
 
 /**
@@ -118,6 +128,7 @@ class BridgeServer implements Bridge {
   private readonly status: StatusSource;
   private readonly staticFiles: StaticFiles | undefined;
   private readonly keepalive: Keepalive;
+  private readonly diagnosis: Diagnosis;
   private readonly pairs = new Set<Pair>();
   /** Handshakes still waiting for their TCP connection. */
   private readonly pending = new Set<PendingHandshake>();
@@ -157,6 +168,13 @@ class BridgeServer implements Bridge {
     });
     this.keepalive = new Keepalive(config.pingInterval);
     this.staticFiles = config.static === undefined ? undefined : new StaticFiles(config.static);
+    this.diagnosis = new Diagnosis({
+      rules: () => ({ closing: this.closing !== undefined, routes: this.routes, origins: this.config.origins }),
+      limiter: this.limiter,
+      connectTimeoutMs: config.connectTimeout,
+      highWaterMark: config.highWaterMark,
+      log: this.log,
+    });
     // headersTimeout bounds every phase a client can stall before its WebSocket opens:
     // the TLS handshake, the request head (upgrades too), and a request body, which the
     // bridge never needs. Node checks the last two every connectionsCheckingInterval,
@@ -168,7 +186,10 @@ class BridgeServer implements Bridge {
       maxHeaderSize: config.maxHeaderSize,
       handshakeTimeout: config.headersTimeout,
     };
-    this.server = config.cert !== undefined ? createTlsServer(config, http) : createHttpServer(http);
+    this.server =
+      config.cert !== undefined
+        ? createTlsServer({ cert: config.cert, key: config.key! }, http)
+        : createHttpServer(http);
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.headBytes.set(req, head.length);
@@ -227,6 +248,19 @@ class BridgeServer implements Bridge {
 
   metrics(): Promise<string> {
     return this.metricsStore.render();
+  }
+
+  reloadTls(): boolean {
+    const { cert, key } = this.config;
+    if (cert === undefined || key === undefined) return false;
+    try {
+      const { validTo } = reloadTls(this.server as HttpsServer, { cert, key });
+      this.log.log('info', 'tls_reloaded', { cert, validTo });
+      return true;
+    } catch (err) {
+      this.log.log('error', 'tls_reload_failed', { cert, message: (err as Error).message });
+      throw err;
+    }
   }
 
   listen(): Promise<BridgeAddress> {
@@ -321,6 +355,8 @@ class BridgeServer implements Bridge {
     if (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0) {
       return closeWith(res, 413, 'request bodies are not accepted\n');
     }
+    // After a refused handshake the library asks why (diagnosis.ts).
+    if (isDiagnosisRequest(req)) return this.diagnosis.answer(req, res, this.ipOf(req));
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -478,23 +514,4 @@ function closeWith(res: ServerResponse, status: number, body: string): void {
 
 function truncate(text: string | undefined, max = 256): string | undefined {
   return text === undefined || text.length <= max ? text : `${text.slice(0, max)}…`;
-}
-
-/** Creates the HTTPS server, turning unreadable or mismatched PEM files into `ERR_BRIDGE_TLS`. */
-function createTlsServer(config: BridgeConfig, http: ServerOptions): Server {
-  let cert: Buffer;
-  let key: Buffer;
-  try {
-    cert = readFileSync(config.cert!);
-    key = readFileSync(config.key!);
-  } catch (err) {
-    throw new BridgeError('ERR_BRIDGE_TLS', `cannot read TLS files: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    return createHttpsServer({ ...http, cert, key });
-  } catch (err) {
-    throw new BridgeError('ERR_BRIDGE_TLS', `invalid TLS certificate or key: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
 }

@@ -39,6 +39,10 @@ export function admit(req: IncomingMessage, rules: AdmissionRules): Admission {
   if (rules.closing) return { ok: false, status: 503, reason: 'shutting_down' };
   // RFC 6455 asks for HTTP/1.1 or later; an HTTP/1.0 client cannot be trusted to keep the connection.
   if (req.httpVersionMajor !== 1 || req.httpVersionMinor < 1) return { ok: false, status: 400, reason: 'bad_request' };
+  // A handshake has no body: bytes announced as one would be read as WebSocket frames.
+  if (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) !== 0) {
+    return { ok: false, status: 400, reason: 'bad_request' };
+  }
   const route = rules.routes.resolve(req.url ?? '');
   if (!route.ok) return { ok: false, status: route.status, reason: route.reason };
   const origin = req.headers.origin;

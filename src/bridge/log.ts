@@ -15,10 +15,16 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
  *   `start`, `end`, `durationMs`, `bytesToTarget`, `bytesToClient`, `messagesToTarget`,
  *   `messagesToClient`, `closeCode`, `reason`
  * - `open` (verbose): `id`, `ip`, `path`, `target`, `framing`
+ * - `diagnosis` (verbose): `ip`, `path`, `origin`, `verdict` (a refusal reason, or
+ *   `admitted`), and for a target that failed `detail`: the library asked why its
+ *   handshake was refused
  * - `shutdown`, `closed`, `warning`
+ * - `tls_reloaded` (`cert`, `validTo`) or `tls_reload_failed` (`cert`, `message`): the
+ *   certificate was read again (SIGHUP)
  * - with `--workers N`, every worker line also has `worker` (cluster id) and `pid`; the
  *   primary writes `worker_started`, `worker_exit` (`worker`, `pid`, `code`, `signal`,
- *   `replacing`), `worker_failed`, `fleet_listening` (`address`, `workers`), `shutdown`, `closed`
+ *   `replacing`), `worker_failed`, `fleet_listening` (`address`, `workers`), `reload`
+ *   (`workers`: SIGHUP passed on), `shutdown`, `closed`
  */
 export interface LogLine {
   time: string;

@@ -65,10 +65,11 @@ export interface OptionSpec<In, Out> {
 }
 
 type Spec<In, Out> = OptionSpec<In, Out>;
-type Defaulted<In, Out> = Spec<In, Out> & { readonly default: In; readonly defaultText: string };
+/** An option with a default; `D` is the default's own type (a size's default is a number, though `64k` is accepted). */
+type Defaulted<In, Out, D extends In = In> = Spec<In, Out> & { readonly default: D; readonly defaultText: string };
 
 /** A byte size; flags and config files may write `64k` or `1MiB`. */
-function size(help: string, bytes: number, readable: string): Defaulted<number | string, number> {
+function size(help: string, bytes: number, readable: string): Defaulted<number | string, number, number> {
   return {
     arg: 'BYTES',
     help,
@@ -79,7 +80,7 @@ function size(help: string, bytes: number, readable: string): Defaulted<number |
 }
 
 /** A duration in seconds (fractions allowed), read into milliseconds. */
-function seconds(help: string, secs: number, zeroIsOff = false): Defaulted<number | string, Milliseconds> {
+function seconds(help: string, secs: number, zeroIsOff = false): Defaulted<number | string, Milliseconds, number> {
   return {
     arg: 'SECONDS',
     help: zeroIsOff ? `${help} (0 = off)` : help,
@@ -89,7 +90,7 @@ function seconds(help: string, secs: number, zeroIsOff = false): Defaulted<numbe
   };
 }
 
-function count(help: string, n: number): Defaulted<number | string, number> {
+function count(help: string, n: number): Defaulted<number | string, number, number> {
   return { arg: 'N', help, default: n, defaultText: String(n), read: (v, k) => readCount(k, v ?? n) };
 }
 
@@ -109,10 +110,10 @@ export const OPTIONS = {
   listen: {
     arg: '[HOST:]PORT',
     help: 'address for HTTP and WebSocket',
-    default: 8080 as number | string,
+    default: 8080,
     defaultText: '8080 (all interfaces)',
     read: (v): ListenAddress => readListen(v ?? 8080),
-  } satisfies Defaulted<number | string, ListenAddress>,
+  } satisfies Defaulted<number | string, ListenAddress, number>,
   /** Every WebSocket path that no route or `/HOST/PORT` rule matches goes to this TCP server. */
   target: {
     arg: 'HOST:PORT',

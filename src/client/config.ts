@@ -131,7 +131,10 @@ function configError(message: string): TypeError {
 
 /** Throws the configuration error for `key` unless `value` is acceptable. */
 export function checkOption(key: string, value: unknown): void {
-  if (!Object.hasOwn(checks, key)) throw configError(`unknown option "${key}"`);
+  if (!Object.hasOwn(checks, key)) {
+    // An AS2 habit: ignoreWhite lives on the prototype, as XML.prototype.ignoreWhite did.
+    throw configError(`unknown option "${key}"${key == 'ignoreWhite' ? ': set XMLSocket.prototype.ignoreWhite' : ''}`);
+  }
   const check = checks[key as keyof XMLSocketOptions];
   const [test, expected] = isString(check) ? [(v: unknown) => typeof v === check && v !== null, `a ${check}`] : check;
   if (value !== undefined && !test(value)) {
@@ -156,7 +159,6 @@ export function mergeOptions(into: XMLSocketOptions, options: XMLSocketOptions):
 }
 
 const globalOptions: XMLSocketOptions = {};
-let globalVersion = 0;
 
 /**
  * Sets options for every socket (per-socket options win). Returns the settings now
@@ -168,21 +170,10 @@ let globalVersion = 0;
  */
 export function configure(options: XMLSocketOptions = {}): Settings {
   mergeOptions(globalOptions, options);
-  globalVersion += 1;
-  return { ...defaults, ...globalOptions };
+  return settingsFor({});
 }
 
-/** Settings for a socket, cached until either the global or its own options change. */
-export interface SettingsCache {
-  options: XMLSocketOptions;
-  version: number;
-  settings?: Settings;
-}
-
-export function settingsFor(cache: SettingsCache): Settings {
-  if (cache.version !== globalVersion || !cache.settings) {
-    cache.settings = { ...defaults, ...globalOptions, ...cache.options };
-    cache.version = globalVersion;
-  }
-  return cache.settings;
+/** The settings for a socket's own options: defaults, then the global options, then its own. */
+export function settingsFor(options: XMLSocketOptions): Settings {
+  return { ...defaults, ...globalOptions, ...options };
 }

@@ -23,13 +23,20 @@ export class XMLEvent<D = Document> extends Event {
 
 /** What AS3's error events carry: Flash's error text and number, and a reason for people. */
 class SocketErrorEvent extends Event {
+  /**
+   * Flash's error text, then the reason: Flash too went on after its words
+   * ("Error #2031: Socket Error. URL: host"), so code that tests the start still works.
+   */
+  readonly text: string;
+
   constructor(
     type: string,
-    readonly text: string,
+    flashText: string,
     readonly errorID: number,
     readonly reason: string,
   ) {
     super(type);
+    this.text = `${flashText} ${reason}`;
   }
 }
 

@@ -1,20 +1,23 @@
 // Bytes in, messages out (and back). No DOM, no WebSocket.
 
 const encoder = new TextEncoder();
-// ignoreBOM keeps a leading U+FEFF in the message, as the bytes say. One decoder
-// serves every socket: each decode() call stands alone.
+// ignoreBOM keeps a leading U+FEFF in the message, as the bytes say. This decoder
+// serves message framing for every socket (each call stands alone); stream framing
+// gives each connection its own (see StreamDecoder).
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Splits a byte stream at 0x00 into UTF-8 messages, across any chunking.
  *
- * Work is constant per byte: each chunk is scanned once with `indexOf`, and a
- * message split over chunks is joined once, when its terminator arrives. Chunks
- * are kept as views, never copied until then.
+ * Work is constant per byte: each chunk is scanned once with `indexOf` and each byte
+ * decoded once. A message split over chunks is decoded piece by piece in streaming
+ * mode (a character cut between chunks waits inside the decoder), so nothing pending
+ * is ever copied again.
  */
 export class StreamDecoder {
-  private pending: Uint8Array[] = [];
-  private pendingLength = 0;
+  // Its own decoder, with ignoreBOM as above: streaming keeps state between calls.
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  private pending = '';
 
   /**
    * Feeds one chunk. Calls `deliver` for each complete message, in order, until it
@@ -23,38 +26,12 @@ export class StreamDecoder {
    */
   push(chunk: Uint8Array, deliver: (message: string) => boolean): void {
     let start = 0;
-    let end = chunk.indexOf(0);
-    while (end !== -1) {
-      const message = this.pendingLength === 0 ? chunk.subarray(start, end) : this.join(chunk.subarray(start, end));
-      if (!deliver(decoder.decode(message))) {
-        this.reset();
-        return;
-      }
-      start = end + 1;
-      end = chunk.indexOf(0, start);
+    for (let end; (end = chunk.indexOf(0, start)) >= 0; start = end + 1) {
+      const message = this.pending + this.decoder.decode(chunk.subarray(start, end));
+      this.pending = '';
+      if (!deliver(message)) return;
     }
-    if (start < chunk.length) {
-      this.pending.push(chunk.subarray(start));
-      this.pendingLength += chunk.length - start;
-    }
-  }
-
-  /** Discards an unterminated tail: Flash never delivered one. */
-  reset(): void {
-    this.pending = [];
-    this.pendingLength = 0;
-  }
-
-  private join(last: Uint8Array): Uint8Array {
-    const joined = new Uint8Array(this.pendingLength + last.length);
-    let offset = 0;
-    for (const part of this.pending) {
-      joined.set(part, offset);
-      offset += part.length;
-    }
-    joined.set(last, offset);
-    this.reset();
-    return joined;
+    this.pending += this.decoder.decode(chunk.subarray(start), { stream: true });
   }
 }
 

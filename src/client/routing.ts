@@ -1,5 +1,6 @@
 // (host, port) to WebSocket URL, in the order SPEC section 2 gives.
 import type { Settings } from './config';
+import { warn } from './console';
 
 /** Host names and IP literals only: nothing that could reshape the URL. */
 const HOST_PATTERN = /^[\w.:[\]-]+$/;
@@ -12,12 +13,19 @@ function pageHost(): string {
 function fillTemplate(template: string, host: string, port: number): string {
   // An IPv6 literal goes in brackets, as URLs write it.
   const name = host.includes(':') && host[0] !== '[' ? `[${host}]` : host;
-  return template.replace(/\{host\}/g, name).replace(/\{port\}/g, String(port));
+  return template.replace(/\{host\}/g, name).replace(/\{port\}/g, `${port}`);
 }
+
+let defaultWarned = false;
 
 function defaultTemplate(): string {
   const secure = (globalThis as { location?: Location }).location?.protocol === 'https:';
-  return `${secure ? 'wss' : 'ws'}://{host}:{port}/`;
+  const template = `${secure ? 'wss' : 'ws'}://{host}:{port}/`;
+  // The default reaches the game server itself, which speaks TCP, not WebSocket: almost
+  // always a forgotten setting, and otherwise a silent wait for the timeout.
+  if (!defaultWarned) warn(`no data-url or configure({ url }): using ${template}`);
+  defaultWarned = true;
+  return template;
 }
 
 /**
@@ -30,8 +38,7 @@ export function resolveUrl(settings: Settings, host: string | null | undefined, 
   if (proxy) return proxy.proxyUrl;
   const { url } = settings;
   if (typeof url === 'function') {
-    const resolved = url(name, port);
-    return typeof resolved === 'string' && resolved !== '' ? resolved : null;
+    return url(name, port) || null;
   }
   if (!HOST_PATTERN.test(name)) return null;
   return fillTemplate(url ?? defaultTemplate(), name, port);

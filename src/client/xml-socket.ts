@@ -1,13 +1,6 @@
 // The XMLSocket class: connection state machine, AS2 callbacks and AS3 events.
-import {
-  checkOption,
-  mergeOptions,
-  missingError,
-  settingsFor,
-  type Settings,
-  type SettingsCache,
-  type XMLSocketOptions,
-} from './config';
+import { checkOption, mergeOptions, missingError, settingsFor, type Settings, type XMLSocketOptions } from './config';
+import { warn } from './console';
 import { DataEvent, IOErrorEvent, SecurityErrorEvent, XMLEvent, type XMLSocketEventMap } from './events';
 import { encodeStreamMessage, encodeText, messageText, StreamDecoder } from './framing';
 import { resolveUrl } from './routing';
@@ -16,14 +9,22 @@ import { parseMessage, toMessage } from './xml';
 /** Stable code of the error thrown when there is no WebSocket implementation. */
 export const NO_WEBSOCKET_ERROR = 'ERR_XMLSOCKET_NO_WEBSOCKET';
 
+/**
+ * The `Accept` of the question the library asks after a refused handshake, and the
+ * content type of the answer from xmlsocket-bridge (src/bridge/diagnosis.ts).
+ */
+export const DIAGNOSIS_TYPE = 'text/x-xmlsocket-why';
+
 /** One connection attempt; a new `connect()` makes a new one, so stale events are ignored. */
 interface Connection {
   ws: WebSocket;
+  url: string;
   settings: Settings;
-  opened: boolean;
+  /** Set when the WebSocket opened: from then on the socket is `connected`. */
+  opened?: boolean;
   /** Messages sent before the WebSocket opened; flushed in order on open. */
   queue: string[];
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer?: ReturnType<typeof setTimeout>;
   /** Stream framing only. */
   decoder: StreamDecoder | undefined;
 }
@@ -33,9 +34,10 @@ interface Connection {
  * connection whatever its prototype chain (AS1/AS2 code does `Sub.prototype = new
  * XMLSocket()`, and every `new Sub()` must still connect on its own).
  */
-interface SocketState extends SettingsCache {
+interface SocketState {
+  /** This socket's own options (`socket.configure()`, the constructor's). */
+  options: XMLSocketOptions;
   connection: Connection | undefined;
-  connected: boolean;
   timeout: number | undefined;
   /**
    * Event types that ever had a listener, so that no event object is built for nobody.
@@ -51,7 +53,7 @@ const states = new WeakMap<object, SocketState>();
 function stateOf(socket: object): SocketState {
   let state = states.get(socket);
   if (!state) {
-    state = { options: {}, version: -1, connected: false, listeners: {} } as SocketState;
+    state = { options: {}, listeners: {} } as SocketState;
     states.set(socket, state);
   }
   return state;
@@ -59,7 +61,7 @@ function stateOf(socket: object): SocketState {
 
 /** Flash raised connect timeouts under 250 ms to 250 ms; timers cannot wait past 2^31 ms. */
 function timeoutOf(state: SocketState): number {
-  return Math.min(Math.max(250, state.timeout ?? settingsFor(state).timeout), 2e9);
+  return Math.min(Math.max(250, state.timeout ?? settingsFor(state.options).timeout), 2e9);
 }
 
 /** Like an exception thrown by a DOM event listener: reported, and nothing stops. */
@@ -84,7 +86,6 @@ function call(socket: object, handler: unknown, argument?: unknown): void {
 function drop(state: SocketState): void {
   const connection = state.connection;
   state.connection = undefined;
-  state.connected = false;
   if (!connection) return;
   // Its decoder goes with it: an unterminated tail is never delivered.
   clearTimeout(connection.timer);
@@ -102,21 +103,46 @@ const insecureFromSecurePage = (url: string): boolean =>
 function opened(socket: XMLSocket, state: SocketState, connection: Connection): void {
   clearTimeout(connection.timer);
   connection.opened = true;
-  state.connected = true;
   for (const message of connection.queue.splice(0)) write(connection, message);
   call(socket, socket.onConnect, true);
   if (state.connection === connection && state.listeners.connect) socket.dispatchEvent(new Event('connect'));
 }
 
+/** Dispatches an error event, or, when nobody listens for it, says it on the console. */
+function report(socket: XMLSocket, state: SocketState, event: IOErrorEvent | SecurityErrorEvent): void {
+  if (state.listeners[event.type]) socket.dispatchEvent(event);
+  else warn(event.text);
+}
+
 function failed(socket: XMLSocket, state: SocketState, reason: string): void {
   drop(state);
   call(socket, socket.onConnect, false);
-  if (state.listeners.ioError) socket.dispatchEvent(new IOErrorEvent('ioError', reason));
+  report(socket, state, new IOErrorEvent('ioError', reason));
+}
+
+/**
+ * Why a handshake was refused. Browsers hide its HTTP status from scripts, so the
+ * library asks the same URL again with a plain GET, which xmlsocket-bridge answers
+ * with the refusal in words that name the fix. Any other answer, or none, is nothing.
+ */
+async function diagnose(url: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(url.replace(/^ws/, 'http'), { headers: { accept: DIAGNOSIS_TYPE } });
+    if (response.headers.get('content-type') == DIAGNOSIS_TYPE) return await response.text();
+  } catch {
+    // Not the bridge, or not reachable: the WebSocket's own reason stands.
+  }
 }
 
 function closed(socket: XMLSocket, state: SocketState, connection: Connection, code: number): void {
   if (!connection.opened) {
-    failed(socket, state, `WebSocket closed with code ${code} before opening`);
+    // The attempt's timer still runs, so a slow answer cannot hold the outcome past the
+    // timeout; a connect() or close() meanwhile makes the answer stale.
+    void diagnose(connection.url).then(
+      (answer) =>
+        state.connection == connection &&
+        failed(socket, state, answer || `WebSocket closed with code ${code} before opening`),
+    );
     return;
   }
   drop(state);
@@ -161,7 +187,7 @@ function defaultOnData(this: XMLSocket, source: string): void {
   const xmlListeners = state.listeners.xml;
   // Flash parsed every message; nobody listening means nothing to parse for.
   if (typeof this.onXML !== 'function' && !xmlListeners) return;
-  const document = parseMessage(source, settingsFor(state), !!this.ignoreWhite);
+  const document = parseMessage(source, state.connection?.settings ?? settingsFor(state.options), !!this.ignoreWhite);
   call(this, this.onXML, document);
   if (xmlListeners) this.dispatchEvent(new XMLEvent('xml', source, document as Document));
 }
@@ -219,8 +245,7 @@ export class XMLSocket extends EventTarget {
   configure(options: XMLSocketOptions): Settings {
     const state = stateOf(this);
     mergeOptions(state.options, options);
-    state.version = -1;
-    return { ...settingsFor(state) };
+    return settingsFor(state.options);
   }
 
   /**
@@ -233,7 +258,7 @@ export class XMLSocket extends EventTarget {
   connect(host: string | null | undefined, port: number | string): boolean {
     const state = stateOf(this);
     drop(state);
-    const settings = settingsFor(state);
+    const settings = settingsFor(state.options);
     // AS2 converted the port to a number: games pass ports read from XML attributes.
     port = +port;
     if (!Number.isInteger(port) || port < 1 || port > 65535) return false;
@@ -252,19 +277,16 @@ export class XMLSocket extends EventTarget {
         // Asynchronous, like every other outcome, so listeners added after an AS3
         // constructor's connect still hear it.
         const reason = (error as Error).message;
-        setTimeout(() => {
-          if (state.listeners.securityError) this.dispatchEvent(new SecurityErrorEvent('securityError', reason));
-        });
+        setTimeout(() => report(this, state, new SecurityErrorEvent('securityError', reason)));
       }
       return false;
     }
     ws.binaryType = 'arraybuffer';
     const connection: Connection = {
       ws,
+      url,
       settings,
-      opened: false,
       queue: [],
-      timer: undefined,
       decoder: settings.framing === 'stream' ? new StreamDecoder() : undefined,
     };
     state.connection = connection;
@@ -275,7 +297,8 @@ export class XMLSocket extends EventTarget {
     ws.onclose = (event) => closed(this, state, connection, event.code);
     // A close event follows and says what happened, except in WebKit, which fires error
     // alone, still CONNECTING, when it blocks a port or mixed content: fail at once.
-    ws.onerror = () => ws.readyState || state.connection !== connection || closed(this, state, connection, 1006);
+    // (A stale one is harmless: its outcome is dropped, see closed().)
+    ws.onerror = () => ws.readyState || closed(this, state, connection, 1006);
     return true;
   }
 
@@ -301,7 +324,7 @@ export class XMLSocket extends EventTarget {
 
   /** `true` from the moment the connect callbacks run until close or loss. */
   get connected(): boolean {
-    return stateOf(this).connected;
+    return !!stateOf(this).connection?.opened;
   }
 
   /** Connect timeout in ms (AS3 `timeout`); default 20000, at least 250. */

@@ -64,10 +64,9 @@ export function parseMessage(source: string, settings: Settings, ignoreWhite: bo
  * };
  */
 export function isParseError(doc: Document | null | undefined): boolean {
-  if (typeof doc?.getElementsByTagName !== 'function') return false;
   // Browsers put their report in a namespace of their own (XHTML in Chromium and
   // WebKit, Gecko's own in Firefox); a game's <parsererror> element would have none.
-  return Array.prototype.some.call(doc.getElementsByTagName('parsererror'), (e: Element) => e.namespaceURI);
+  return Array.from(doc?.getElementsByTagName?.('parsererror') ?? []).some((e) => e.namespaceURI);
 }
 
 /**

@@ -229,3 +229,19 @@ test('--help lists every option with its default and exits 0', async () => {
   assert.match(run.stdout, /--connect-timeout SECONDS.*\[default: 10\]/);
   assert.match(run.stdout, /--ping-interval SECONDS.*\[default: 30\]/);
 });
+
+test('-h and -V work as --help and --version, and a mistyped flag is answered with the one it resembles', async () => {
+  const help = await cli(['-h']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: xmlsocket-bridge \[options\]/);
+  assert.match(help.stdout, /SIGHUP reads\n--cert and --key again/);
+  const version = await cli(['-V']);
+  assert.equal(version.code, 0);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+\S*\n$/);
+  const typo = await cli(['--orign', 'https://game.example', '--target', server.address]);
+  assert.equal(typo.code, 2);
+  assert.equal(
+    typo.stderr,
+    'xmlsocket-bridge: unknown option --orign; did you mean --origin? (see --help) [ERR_BRIDGE_UNKNOWN_OPTION]\n',
+  );
+});

@@ -176,9 +176,10 @@ describe('connect()', () => {
     expect(socket.connect('game.example', 9339)).to.equal(true);
     expect(await connected).to.deep.equal([false]);
     const event = await ioError;
-    expect(event.text).to.equal('Error #2031: Socket Error.');
+    // Flash's words, then the reason, which the bridge's answer to the library's question gives.
+    expect(event.text).to.equal(`Error #2031: Socket Error. ${event.reason}`);
     expect(event.errorID).to.equal(2031);
-    expect(event.reason).to.match(/before opening/);
+    expect(event.reason).to.match(/^xmlsocket-bridge refused the connection \(502 connect_refused\): /);
     await settle();
     expect(calls).to.deep.equal([]);
     expect(socket.connected).to.equal(false);

@@ -122,7 +122,7 @@ export const where = \`\${host}:\${port}\`;
 export const open: number = bridge.connections;
 export const metrics: string = await bridge.metrics();
 await bridge.close();
-export const maxMessage: number | string = DEFAULTS.maxMessage; // as a user would write it: 1048576 or '1MiB'
+export const maxMessage: number = DEFAULTS.maxMessage;
 try {
   createBridge({});
 } catch (err) {

@@ -4,10 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { test } from 'node:test';
-import { markdownFiles, ROOT } from './markdown.js';
-
-/** Markdown without its fenced code blocks (links and headings in code do not count). */
-const prose = (text: string) => text.replace(/^(\s*)(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\s*\2\s*$/gm, '');
+import { isAbsolute, linksOf, markdownFiles, prose, ROOT } from './markdown.js';
 
 /** GitHub's anchor for a heading. */
 const slug = (heading: string) =>
@@ -32,10 +29,8 @@ function anchorsOf(file: string): Set<string> {
 for (const file of markdownFiles()) {
   test(`${file}: relative links and anchors resolve`, () => {
     const broken: string[] = [];
-    const text = prose(readFileSync(join(ROOT, file), 'utf8')).replace(/`[^`\n]*`/g, '');
-    for (const m of text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
-      const href = m[1]!;
-      if (/^[a-z][a-z0-9+.-]*:/i.test(href)) continue; // http:, https:, mailto:
+    for (const href of linksOf(readFileSync(join(ROOT, file), 'utf8'))) {
+      if (isAbsolute(href)) continue; // http:, https:, mailto:
       const [path, anchor] = href.split('#') as [string, string | undefined];
       const target = path === '' ? file : normalize(relative(ROOT, join(ROOT, dirname(file), path)));
       if (!existsSync(join(ROOT, target))) {

@@ -62,3 +62,19 @@ const CODE_LANGS = new Set(['js', 'javascript', 'mjs', 'ts', 'typescript']);
 export const isCode = (b: Block): boolean => CODE_LANGS.has(b.lang);
 export const isTypeScript = (b: Block): boolean => b.lang === 'ts' || b.lang === 'typescript';
 export const where = (b: Block): string => `${b.file}:${b.line}`;
+
+/** Markdown without its fenced code blocks (links and headings in code do not count). */
+export const prose = (text: string): string => text.replace(/^(\s*)(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\s*\2\s*$/gm, '');
+
+/** The targets of a page's Markdown links and images, outside code. */
+export function linksOf(text: string): string[] {
+  const links: string[] = [];
+  for (const m of prose(text)
+    .replace(/`[^`\n]*`/g, '')
+    .matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g))
+    links.push(m[1]!);
+  return links;
+}
+
+/** Whether a link names a scheme (https:, mailto:), i.e. points outside the docs. */
+export const isAbsolute = (href: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(href);

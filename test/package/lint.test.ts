@@ -65,7 +65,7 @@ function relativeImports(source: string): string[] {
   return [...found];
 }
 
-test('the tarball holds exactly the files its entry points reach, plus the docs', () => {
+test('the tarball holds exactly the files its entry points reach, plus the docs and the deploy templates', () => {
   const entries = new Set<string>();
   for (const target of Object.values(pkg.exports)) {
     for (const file of typeof target === 'string' ? [target] : Object.values(target)) entries.add(normalize(file));
@@ -85,10 +85,11 @@ test('the tarball holds exactly the files its entry points reach, plus the docs'
       queue.push(normalize(join(dirname(file), target)));
     }
   }
-  const docs = files.filter((f) => /^(README\.md|LICENSE|docs\/[^/]+\.md)$/.test(f));
+  const docs = files.filter((f) => /^(README\.md|LICENSE|docs\/[^/]+\.md|deploy\/[^/]+)$/.test(f));
   const unexplained = files.filter((f) => !reached.has(f) && !docs.includes(f));
   assert.deepEqual(unexplained, [], 'files in the tarball that no entry point uses (test-only or stale build output?)');
   assert.ok(docs.includes('README.md') && docs.includes('LICENSE') && docs.includes('docs/README.md'));
+  assert.ok(docs.includes('deploy/xmlsocket-bridge.service') && docs.includes('deploy/nginx.conf'));
 });
 
 test('every export has types, and typesVersions maps the same subpaths to the same files (TypeScript with node10 resolution)', () => {

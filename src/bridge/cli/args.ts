@@ -128,6 +128,10 @@ export function helpText(): string {
     '  xmlsocket-bridge --listen 8080 --target 127.0.0.1:5000 --origin https://game.example',
     '  xmlsocket-bridge --allow game1.internal:9000 --allow game2.internal:9000 --static ./public',
     '',
+    'Signals: SIGTERM or SIGINT drains (1001 to every client) and exits; SIGHUP reads',
+    '--cert and --key again. Run this command itself under a supervisor, not npx, which',
+    'does not pass SIGTERM on.',
+    '',
     'Exit codes: 0 after a clean shutdown, 2 for a usage or configuration error.',
     '',
   ].join('\n');

@@ -1,7 +1,8 @@
 /**
  * The `xmlsocket-bridge` command: parses flags, runs the bridge (or, with
- * `--workers N`, a cluster of N bridges sharing the port), and shuts it down
- * gracefully on SIGTERM/SIGINT. Operator mistakes print one line and exit with 2.
+ * `--workers N`, a cluster of N bridges sharing the port), shuts it down gracefully
+ * on SIGTERM/SIGINT, and reloads `--cert`/`--key` on SIGHUP. Operator mistakes print
+ * one line and exit with 2.
  */
 import cluster from 'node:cluster';
 import { parseArgs, helpText } from './args.js';
@@ -84,6 +85,15 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // A renewed certificate, without dropping a connection. Also keeps SIGHUP (a closed
+  // terminal, a supervisor's reload) from ending the process, Node's default.
+  process.on('SIGHUP', () => {
+    try {
+      bridge.reloadTls();
+    } catch {
+      // Logged as tls_reload_failed; the old certificate stays in use.
+    }
+  });
 }
 
 void main(process.argv.slice(2));

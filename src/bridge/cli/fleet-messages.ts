@@ -35,13 +35,18 @@ export interface ShutdownMessage {
   type: 'xmlsocket-bridge:shutdown';
 }
 
+/** Primary → worker: read `--cert`/`--key` again (the primary got SIGHUP). */
+export interface ReloadMessage {
+  type: 'xmlsocket-bridge:reload';
+}
+
 /** Worker → primary, just before exiting: the one-line error that stopped it. */
 export interface FailedMessage {
   type: 'xmlsocket-bridge:failed';
   line: string;
 }
 
-export type PrimaryMessage = AnswerMessage | CollectMessage | ShutdownMessage;
+export type PrimaryMessage = AnswerMessage | CollectMessage | ShutdownMessage | ReloadMessage;
 export type WorkerMessage = AskMessage | CollectedMessage | FailedMessage;
 
 /** Whether an IPC message is one of ours with the given type. */

@@ -84,6 +84,7 @@ class FleetPrimary {
     cluster.on('message', (worker, message: unknown) => this.onMessage(worker, message));
     process.on('SIGTERM', (signal) => this.stop(signal));
     process.on('SIGINT', (signal) => this.stop(signal));
+    process.on('SIGHUP', () => this.reload());
     for (let i = 0; i < this.o.workers; i++) this.fork();
   }
 
@@ -191,6 +192,13 @@ class FleetPrimary {
         },
       );
     }
+  }
+
+  /** SIGHUP: every worker reads `--cert`/`--key` again and logs how it went. */
+  private reload(): void {
+    const workers = this.workers();
+    this.log.log('info', 'reload', { workers: workers.length });
+    for (const w of workers) this.send(w, { type: 'xmlsocket-bridge:reload' });
   }
 
   private stop(signal: NodeJS.Signals): void {

@@ -90,12 +90,21 @@ export async function runWorker(options: BridgeOptions, shutdownMs: number): Pro
       snapshot?.(message.id);
     } else if (isMessage(message, 'xmlsocket-bridge:shutdown')) {
       stop();
+    } else if (isMessage(message, 'xmlsocket-bridge:reload')) {
+      try {
+        bridge.reloadTls();
+      } catch {
+        // Logged as tls_reload_failed; this worker keeps its certificate.
+      }
     }
   });
   // The primary drains the fleet on SIGTERM/SIGINT; a terminal's Ctrl-C also reaches
   // the workers directly, and both must mean one drain, not "second signal: now".
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // The primary passes SIGHUP on to every worker; one sent to the whole process group
+  // (a closed terminal) must not end a worker, which is Node's default.
+  process.on('SIGHUP', () => {});
   // A primary that vanishes (SIGKILL) is handled by node:cluster itself: the worker
   // exits at once, so no orphan keeps the port.
 
