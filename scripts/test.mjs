@@ -1,6 +1,6 @@
 // Runs every test suite the project has and prints one `N passed, N failed` line.
 //   node scripts/test.mjs            build, then every suite
-//   node scripts/test.mjs unit       one suite (types | lint | unit | bridge | bench | faults | security | browser | e2e | fleet | package | docs | stress | consumers), no build
+//   node scripts/test.mjs unit       one suite (types | lint | unit | bridge | bench | faults | security | browser | e2e | ruffle | fleet | package | docs | stress | consumers), no build
 //   node scripts/test.mjs --quick    build, then every suite but the two slow ones (stress, consumers)
 // `npm test` (and so .ci/run) runs every suite; --quick is for a fast local loop.
 // Each suite reports its counts to a file so the total does not depend on parsing
@@ -95,6 +95,8 @@ const suites = {
     return { ...readCounts(countsFile), code };
   },
   e2e: nodeSuite('e2e', 'test/e2e'),
+  // A SWF built with haxe, in self-hosted Ruffle in three engines, through the bridge.
+  ruffle: nodeSuite('ruffle', 'test/ruffle'),
   // Bridges behind real nginx and HAProxy (system packages; .ci/run installs them).
   fleet: nodeSuite('fleet', 'test/fleet'),
   // The packed tarball: publint, Are The Types Wrong, the files it ships.

@@ -24,6 +24,11 @@ export interface ChatServerOptions {
   maxMessageBytes?: number;
   /** Most bytes queued for a client that does not read; beyond it the client is dropped. Default 1 MiB. */
   maxQueuedBytes?: number;
+  /**
+   * Makes this a login server, as games with a login server and world servers had: it
+   * answers `<login>` with `<world host port/>` naming this world server, and closes.
+   */
+  world?: { host: string; port: number };
   /** Called with one line per connection event; default: silent. */
   log?: (line: string) => void;
 }
@@ -80,6 +85,14 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
         return;
       case 'login': {
         if (client.nick !== null) throw new ProtocolError('already-logged-in', `You are already "${client.nick}".`);
+        if (options.world) {
+          // The player logs in again at the world server; this connection has done its job.
+          log(`${request.nick} sent to ${options.world.host}:${options.world.port}`);
+          client.socket.end(
+            encodeMessage(element('world', { host: options.world.host, port: String(options.world.port) })),
+          );
+          return;
+        }
         const key = request.nick.toLowerCase();
         if (byNick.has(key))
           throw new ProtocolError('nick-taken', `"${request.nick}" is taken; pick another nickname.`);

@@ -19,6 +19,9 @@
  *                                        the echo is the sender's confirmation.
  *   <topic by="A" t="ISO-8601">TEXT</topic>
  *   <pong/>
+ *   <world host="H" port="P"/>           from a login server (started with a world server's
+ *                                        address) instead of <welcome>: log in again at H:P.
+ *                                        The login server then closes the connection.
  *   <error code="CODE">TEXT</error>      the request was refused; the connection stays
  *                                        open, except for code "too-large".
  *

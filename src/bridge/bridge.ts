@@ -48,6 +48,7 @@ import { encodeProxyHeader } from './proxy-protocol.js';
 import { RawPair } from './raw-pair.js';
 import { REFUSALS, type RefusalReason } from './reasons.js';
 import { RouteTable } from './routes.js';
+import { serveSocketProxy, SOCKET_PROXY_PATH } from './ruffle-config.js';
 import { SocketGate } from './socket-gate.js';
 import { sendText, StaticFiles } from './static.js';
 import { HEALTH_PATH, localStatus, METRICS_PATH, serveStatus, type StatusSource } from './status.js';
@@ -378,8 +379,11 @@ class BridgeServer implements Bridge {
     const path = q < 0 ? url : url.slice(0, q);
     const readOnly = req.method === 'GET' || req.method === 'HEAD';
     const isStatus = path === HEALTH_PATH || path === METRICS_PATH;
-    if ((isStatus || this.staticFiles) && !readOnly) {
+    const isOwn = isStatus || path === SOCKET_PROXY_PATH;
+    if ((isOwn || this.staticFiles) && !readOnly) {
       sendText(res, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
+    } else if (path === SOCKET_PROXY_PATH) {
+      serveSocketProxy(req, res, this.config);
     } else if (isStatus) {
       serveStatus(req, res, path, this.status);
     } else if (this.staticFiles) {

@@ -32,6 +32,13 @@ import {
   type ResolvedTarget,
   type RouteTarget,
 } from './option-values.js';
+import {
+  checkRuffleEntries,
+  readPublicUrl,
+  readRuffleEntries,
+  ruffleEntriesFromFlags,
+  type RuffleName,
+} from './ruffle-config.js';
 
 export type { Framing, ResolvedTarget, RouteTarget } from './option-values.js';
 
@@ -195,6 +202,29 @@ export const OPTIONS = {
   shutdownTimeout: seconds('on SIGTERM/SIGINT, wait this long for close handshakes', 10),
   /** Serves the files in this directory (the game page and its assets) on the same port. */
   static: path('DIR', 'serve the files in DIR over HTTP on the same port'),
+  /**
+   * The `ws:`/`wss:` URL players reach the bridge at, e.g. behind a TLS terminator or a
+   * proxy that strips a path prefix. Ruffle's `socketProxy` list is built on it; without
+   * it, `/socket-proxy.json` answers with the URL each request came to.
+   */
+  publicUrl: {
+    arg: 'URL',
+    help: 'the ws:/wss: URL players reach the bridge at (for the Ruffle config)',
+    defaultText: 'the URL of each request',
+    read: (v, k) => readPublicUrl(k, v),
+  } satisfies Spec<string, string | undefined>,
+  /**
+   * Lists PATH in Ruffle's `socketProxy` under HOST:PORT, the address the game's SWF
+   * connects to, instead of the route's or target's own address: `{ "game.example:9339": "/chat" }`.
+   */
+  ruffleEntries: {
+    flag: '--ruffle-entry',
+    arg: 'HOST:PORT=/PATH',
+    repeat: true,
+    help: "list PATH in Ruffle's socketProxy under the address the SWF connects to",
+    read: (v) => readRuffleEntries(v),
+    fromFlags: ruffleEntriesFromFlags,
+  } satisfies Spec<Record<string, string>, RuffleName[]>,
   /** PEM certificate; with `key`, the bridge speaks HTTPS and `wss://`. */
   cert: path('FILE', 'PEM certificate; with --key, serve HTTPS and wss'),
   /** PEM private key for `cert`. */
@@ -357,6 +387,7 @@ function checkCombinations(config: BridgeConfig): BridgeConfig {
     throw invalid('policy and policyFile answer raw clients: give --raw-tcp, --policy-listen, or both');
   }
   if (config.policyListen && !answersPolicy) throw invalid('policyListen needs policy auto or policyFile');
+  checkRuffleEntries(config);
   if (config.proxyProtocol && config.trustProxy) {
     throw invalid(
       'proxyProtocol and trustProxy cannot be combined: the PROXY header names the client, and an X-Forwarded-For header would let the client name itself',

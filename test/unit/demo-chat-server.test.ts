@@ -258,6 +258,27 @@ describe('demo chat server', () => {
     assert.equal(parse(peer.messages.at(-1)!).getAttribute('code'), 'too-large');
   });
 
+  test('a login server answers <login> with the world server to go to, and closes', async () => {
+    const login = await startChatServer({ port: 0, world: { host: 'localhost', port: server.port } });
+    try {
+      const peer = await Peer.open(login);
+      peer.send('<login nick="jo"/>');
+      const world = await peer.next('world');
+      assert.deepEqual([world.getAttribute('host'), world.getAttribute('port')], ['localhost', String(server.port)]);
+      await peer.until(() => peer.closed, 'the login server to close');
+      assert.equal(peer.messages.length, 1);
+      assert.deepEqual(login.users(), []); // nobody stays on a login server
+      // An invalid nickname is refused there as anywhere, and the connection stays open.
+      const other = await Peer.open(login);
+      other.send('<login nick="no spaces"/>');
+      assert.equal((await other.next('error')).getAttribute('code'), 'nick-invalid');
+      assert.equal(other.closed, false);
+      other.close();
+    } finally {
+      await login.close();
+    }
+  });
+
   test('close() drops connected clients', async () => {
     const own = await startChatServer({ port: 0 });
     const peer = await Peer.open(own);

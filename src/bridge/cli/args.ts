@@ -40,6 +40,16 @@ export const COMMAND_OPTIONS = {
     defaultText: 'none',
     inConfigFile: false,
   },
+  /**
+   * Prints Ruffle's `socketProxy` list for the targets, routes and allowed pairs given (the
+   * same list the bridge serves at `/socket-proxy.json`), with `--public-url`, and exits.
+   */
+  printRuffleConfig: {
+    flag: '--print-ruffle-config',
+    help: "print Ruffle's socketProxy for what the bridge serves (needs --public-url) and exit",
+    defaultText: '',
+    inConfigFile: false,
+  },
   /** Lists every option with its default. */
   help: { flag: '--help', short: 'h', help: 'print this help and exit', defaultText: '', inConfigFile: false },
   /** Prints the package version (from the installed `package.json`) and exits. */
@@ -63,7 +73,10 @@ export interface CommandOptions {
 
 /** What the command line asks for. */
 export type ParsedArgs =
-  { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: BridgeOptions; command: CommandOptions };
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; options: BridgeOptions; command: CommandOptions }
+  | { kind: 'ruffle-config'; options: BridgeOptions };
 
 /** One flag the command accepts: an option of the bridge or of the command. */
 interface Flag {
@@ -179,6 +192,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const options: Record<string, unknown> = {};
   const command: CommandOptions = {};
   let configFile: string | undefined;
+  let printRuffleConfig = false;
   for (const [flag, given] of values) {
     const first = given[0]!;
     if (flag.option) {
@@ -188,10 +202,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       command.workers = first;
     } else if (flag.flag === '--config') {
       configFile = first;
+    } else if (flag.flag === '--print-ruffle-config') {
+      printRuffleConfig = true;
     }
   }
 
   const { workers, ...fromFile } = configFile === undefined ? {} : readConfigFile(configFile);
+  if (printRuffleConfig) return { kind: 'ruffle-config', options: { ...fromFile, ...options } };
   return {
     kind: 'run',
     options: { ...fromFile, ...options },

@@ -10,6 +10,7 @@ import { createBridge, type Bridge } from '../bridge.js';
 import { BridgeError } from '../errors.js';
 import type { FailedMessage } from './fleet-messages.js';
 import { resolveOptions } from '../options.js';
+import { ruffleConfigText } from '../ruffle-config.js';
 import { packageVersion } from './version.js';
 
 const EXIT_USAGE = 2;
@@ -40,6 +41,11 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     if (parsed.kind === 'version') {
       process.stdout.write(`${packageVersion()}\n`);
+      return;
+    }
+    if (parsed.kind === 'ruffle-config') {
+      const note = (line: string) => process.stderr.write(`xmlsocket-bridge: ${line}\n`);
+      process.stdout.write(ruffleConfigText(resolveOptions(parsed.options), note));
       return;
     }
     // Every mistake surfaces here, once, before any worker starts.
