@@ -12,6 +12,7 @@
  *    HTTP 502 or 504, and the browser sees `onConnect(false)`, as with Flash.
  */
 import {
+  STATUS_CODES,
   createServer as createHttpServer,
   type IncomingMessage,
   type Server,
@@ -202,6 +203,9 @@ class BridgeServer implements Bridge {
         ? createTlsServer({ cert: config.cert, key: config.key! }, http)
         : createHttpServer(http);
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) =>
+      this.onClientError(err, socket, gateLog),
+    );
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.headBytes.set(req, head.length);
       this.wss.handleUpgrade(req, socket, head, (ws) => this.startPair(ws, req));
@@ -391,6 +395,29 @@ class BridgeServer implements Bridge {
     } else {
       sendText(res, 404, 'not found\n');
     }
+  }
+
+  /**
+   * A request Node's HTTP parser refused, or one that did not arrive in time: answered
+   * as Node would (400, 408, 431), and counted and logged (at most once a second: a
+   * flood of garbage is one line, not thousands).
+   */
+  private onClientError(err: NodeJS.ErrnoException, socket: Duplex, log: Logger): void {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason]: [number, RefusalReason] =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'headers_timeout']
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'header_too_large']
+          : [400, 'bad_request'];
+    this.metricsStore.refused(reason);
+    const ip = (socket as Socket).remoteAddress ?? 'unknown';
+    log.log('info', 'refused', { status, reason, ip, detail: truncate(err.code ?? err.message) });
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
   }
 
   private ipOf(req: IncomingMessage): string {

@@ -126,6 +126,9 @@ const FIXES: Record<RefusalReason, Fix> = {
     origin === undefined
       ? 'the request carried no Origin, and the bridge only admits the origins listed with --origin'
       : `this page's origin, ${origin}, is not on the bridge's --origin list: add --origin ${origin}`,
+  headers_timeout: () =>
+    'the request did not arrive within --headers-timeout: check the network between the page and the bridge',
+  header_too_large: () => 'the request head is larger than --max-header-size: look for oversized cookies on this host',
   max_per_ip: () =>
     'this address has --max-per-ip connections open already: close the sockets the game no longer uses, or raise --max-per-ip',
   max_connections: () =>

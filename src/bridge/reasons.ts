@@ -18,6 +18,11 @@ export const REFUSALS = {
   unknown_path: { status: 404, meaning: 'No route matches, and there is no `target`.' },
   not_allowed: { status: 403, meaning: '`/HOST/PORT` names a pair that is not in `--allow`.' },
   origin: { status: 403, meaning: '`Origin` is missing or not listed.' },
+  headers_timeout: {
+    status: 408,
+    meaning: 'The request head, a TLS handshake or a body did not arrive within `--headers-timeout` (slowloris).',
+  },
+  header_too_large: { status: 431, meaning: 'The request head is larger than `--max-header-size`.' },
   max_per_ip: { status: 429, meaning: '`--max-per-ip` reached.' },
   max_connections: { status: 503, meaning: '`--max-connections` reached.' },
   max_handshakes: {
