@@ -95,6 +95,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // The demo has one server, so every WebSocket path goes to it. A site with several
     // would list them with `allow` (paths /HOST/PORT) or `routes` instead.
     target: `127.0.0.1:${chatPort}`,
+    // Desktop clients speaking raw TCP XMLSocket join on the same port as the pages.
+    rawTcp: true,
     static: DEMO_DIR,
     shutdownTimeout: 2,
     ...(options.bridgeLog ? { log: options.bridgeLog } : { quiet: true }),

@@ -68,6 +68,7 @@ XMLSocket chat demo
   AS3-style page  ${demo.url}as3.html
   chat server     TCP 127.0.0.1:${demo.chatPort} (NUL-terminated XML; knows nothing of the web)
   bridge          ${demo.url.replace(/^http/, 'ws')} -> 127.0.0.1:${demo.chatPort}
+  plain TCP       clients join on the same port: ${demo.url.replace(/^http:\/\//, '').replace(/\/$/, '')} (raw XMLSocket, as a desktop Flash player)
 
 Open the page in two windows and chat. Ctrl-C stops everything.
 `);

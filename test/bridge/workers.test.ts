@@ -425,3 +425,34 @@ test('a signal to the process group while workers are still starting exits 0', a
   clearTimeout(guard);
   assert.deepEqual(result, { code: 0, signal: null }, out);
 });
+
+test('--raw-tcp in a fleet: raw TCP clients are taken by every worker and counted in the fleet metrics', async () => {
+  const fleet = await startFleet(['--listen', `${HOST}:0`, '--target', server.address, '--workers', '2', '--raw-tcp']);
+  try {
+    const net = await import('node:net');
+    const clients = await Promise.all(
+      Array.from(
+        { length: 6 },
+        (_, i) =>
+          new Promise<{ socket: import('node:net').Socket; echoed: Promise<string> }>((resolve) => {
+            const socket = net.connect(fleet.port, HOST, () => {
+              socket.write(`<raw i="${i}"/>\0`);
+              resolve({
+                socket,
+                echoed: new Promise((done) => socket.once('data', (d: Buffer) => done(d.toString()))),
+              });
+            });
+          }),
+      ),
+    );
+    for (const [i, c] of clients.entries()) assert.equal(await c.echoed, `<raw i="${i}"/>\0`);
+    await waitFor(
+      async () => (await metricsOf(fleet.port)).get('xmlsocket_bridge_connections_open{transport="tcp"}') === 6,
+      'the fleet counting six raw clients',
+    );
+    for (const c of clients) c.socket.end();
+  } finally {
+    fleet.child.kill('SIGTERM');
+    await fleet.exited;
+  }
+});

@@ -2,6 +2,7 @@
 // chat server. Run after a build (`npm test` builds first).
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -120,6 +121,28 @@ describe('chat demo in Chromium', () => {
     // bob sees ann leave.
     await waitForUsers(bob, ['bob']);
     await bob.close();
+  });
+
+  test('a desktop client on raw TCP and a page chat with each other on the one port', async () => {
+    const page = await openPage();
+    await logIn(page, demo.url, 'webber');
+    // A desktop Flash player connects to the bridge's own port and speaks raw XMLSocket.
+    const desktop = net.connect(demo.port, '127.0.0.1');
+    let heard = '';
+    desktop.on('data', (d: Buffer) => (heard += d.toString()));
+    desktop.write('<login nick="desktop"/>\0');
+    await waitForUsers(page, ['desktop', 'webber']);
+    desktop.write('<msg>こんにちは &lt;&amp;&gt; from TCP</msg>\0');
+    await waitForMessage(page, 'desktop', 'こんにちは <&> from TCP');
+    await say(page, 'hello, desktop');
+    const deadline = Date.now() + WAIT_MS;
+    while (!heard.includes('hello, desktop')) {
+      assert.ok(Date.now() < deadline, `the desktop client never heard the page: ${heard}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    desktop.end();
+    await waitForUsers(page, ['webber']);
+    await page.close();
   });
 
   test('a taken nickname is refused and another one works on the same connection', async () => {
