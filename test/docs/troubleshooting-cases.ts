@@ -50,6 +50,10 @@ export const BRIDGE_CASES = {
   admitted: { row: 'Refused, then accepted', expect: ['xmlsocket-bridge accepts this connection now'] },
   badRequest: { row: 'Not a WebSocket handshake', expect: ['(400 bad_request)'] },
   earlyData: { row: 'Data before the answer', expect: ['(400 early_data)'] },
+  headersTimeout: { row: 'Request too slow', expect: ['(408 headers_timeout)'] },
+  headerTooLarge: { row: 'Request head too large', expect: ['(431 header_too_large)'] },
+  unexpectedTls: { row: 'TLS to a plain bridge', expect: ['unexpected_tls'] },
+  badPolicyRequest: { row: 'Wrong bytes on the policy port', expect: ['bad_policy_request'] },
   clientGone: { row: 'Client left', expect: ['client_gone'] },
   proxyProtocol: { row: 'PROXY header missing', expect: ['proxy_protocol'] },
 } satisfies Record<string, Case>;

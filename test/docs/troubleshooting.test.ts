@@ -154,6 +154,56 @@ test('data before the answer: a raw TCP client pointed at the bridge that goes o
   }
 });
 
+test('request too slow: a client that never finishes its request head', async () => {
+  symptomOf(BRIDGE_CASES.headersTimeout);
+  const { b, close } = await waitingBridge({ headersTimeout: 0.5 });
+  try {
+    assert.match(await exchange(b.port, 'GET / HTTP/1.1\r\nHost: x\r\n'), /^HTTP\/1\.1 408 /);
+    assert.equal(await refusal(b, 'headers_timeout'), BRIDGE_CASES.headersTimeout.expect[0]);
+  } finally {
+    await close();
+  }
+});
+
+test('request head too large: a head over --max-header-size', async () => {
+  symptomOf(BRIDGE_CASES.headerTooLarge);
+  const { b, close } = await waitingBridge({ maxHeaderSize: 4096 });
+  try {
+    const big = `GET / HTTP/1.1\r\nHost: x\r\nCookie: ${'c'.repeat(8192)}\r\n\r\n`;
+    assert.match(await exchange(b.port, big), /^HTTP\/1\.1 431 /);
+    assert.equal(await refusal(b, 'header_too_large'), BRIDGE_CASES.headerTooLarge.expect[0]);
+  } finally {
+    await close();
+  }
+});
+
+test('TLS to a plain bridge: a TLS hello on a --raw-tcp bridge without a certificate', async () => {
+  symptomOf(BRIDGE_CASES.unexpectedTls);
+  const { b, close } = await waitingBridge({ rawTcp: true });
+  try {
+    assert.equal(await exchange(b.port, Buffer.from([0x16, 0x03, 0x01, 0x00, 0x40, 0x01])), '');
+    assert.equal(await refusal(b, 'unexpected_tls'), BRIDGE_CASES.unexpectedTls.expect[0]);
+  } finally {
+    await close();
+  }
+});
+
+test('wrong bytes on the policy port: an HTTP request on --policy-listen', async () => {
+  symptomOf(BRIDGE_CASES.badPolicyRequest);
+  const { b, close } = await waitingBridge({ rawTcp: true, policy: 'auto', policyListen: `${HOST}:0` });
+  try {
+    const policyPort = Number(
+      String(b.logs.find((l) => l.event === 'listening')!.policyAddress)
+        .split(':')
+        .pop(),
+    );
+    assert.equal(await exchange(policyPort, 'GET / HTTP/1.1\r\n\r\n'), '');
+    assert.equal(await refusal(b, 'bad_policy_request'), BRIDGE_CASES.badPolicyRequest.expect[0]);
+  } finally {
+    await close();
+  }
+});
+
 test('client left: a page that goes away while the bridge connects', async () => {
   symptomOf(BRIDGE_CASES.clientGone);
   const { b, close } = await waitingBridge();
