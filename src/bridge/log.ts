@@ -8,13 +8,17 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /**
  * One structured log line. Every line has `time` (ISO 8601), `level` and `event`;
  * the other fields depend on the event:
- * - `listening`: `address`, `tls`, `proxyProtocol`, `origins`
- * - `refused`: `status`, `reason`, `ip`, `path`, `origin`; for `reason: "proxy_protocol"`
- *   (no HTTP request was read) only `ip` (the connecting address) and `detail`
- * - `connection` (once per pair, when it ends): `id`, `ip`, `path`, `target`, `framing`,
- *   `start`, `end`, `durationMs`, `bytesToTarget`, `bytesToClient`, `messagesToTarget`,
- *   `messagesToClient`, `closeCode`, `reason`
- * - `open` (verbose): `id`, `ip`, `path`, `target`, `framing`
+ * - `listening`: `address`, `tls`, `proxyProtocol`, `rawTcp`, `policyAddress` (with
+ *   `policyListen`), `origins`
+ * - `refused`: `status` (`null` when the connection was closed unanswered), `reason`,
+ *   `ip`, `path`, `origin`; where no HTTP request was read (`proxy_protocol`,
+ *   `max_handshakes`, `unexpected_tls`, `bad_policy_request`, a raw TCP client's) only
+ *   `ip`, `detail` and, for a raw client, `transport` and `target`
+ * - `connection` (once per pair, when it ends): `id`, `transport` (`websocket` or `tcp`),
+ *   `ip`, `path`, `target`, `framing`, `start`, `end`, `durationMs`, `bytesToTarget`,
+ *   `bytesToClient`, `messagesToTarget`, `messagesToClient`, `closeCode`, `reason` (a raw
+ *   TCP pair has no `path`, `framing` or `closeCode`)
+ * - `open` (verbose): `id`, `transport`, `ip`, `path`, `target`, `framing`
  * - `diagnosis` (verbose): `ip`, `path`, `origin`, `verdict` (a refusal reason, or
  *   `admitted`), and for a target that failed `detail`: the library asked why its
  *   handshake was refused
