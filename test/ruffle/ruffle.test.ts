@@ -176,12 +176,15 @@ for (const [name, open] of ENGINES) {
       const { login, world } = servers;
       const libFrom = await lib('libPlay', 'localhost', login.port, 'ported');
       await waitFor('lib', libFrom, 'onData', 4); // world, then welcome, topic, users
-      const connections = await metric(servers.bridge, 'xmlsocket_bridge_connections_total');
+      const connections = await metric(servers.bridge, 'xmlsocket_bridge_connections_total{transport="websocket"}');
       const swfFrom = await swf('swfPlay', 'localhost', login.port, 'ルフル');
       await waitFor('swf', swfFrom, 'data', 4);
       await waitFor('lib', libFrom, 'onData', 5); // and the SWF's <join>
       // Two connections, login and world: no socket policy request first, as Flash made.
-      assert.equal(await metric(servers.bridge, 'xmlsocket_bridge_connections_total'), connections + 2);
+      assert.equal(
+        await metric(servers.bridge, 'xmlsocket_bridge_connections_total{transport="websocket"}'),
+        connections + 2,
+      );
 
       const hop = (await events()).swf.slice(swfFrom);
       // The login server sends the world and closes; the SWF sees the close, then goes on.
@@ -245,14 +248,14 @@ for (const [name, open] of ENGINES) {
 
     test('Ruffle matches the host exactly as the SWF spells it: 127.0.0.1 and LocalHost are not localhost (ioError, the bridge is not asked)', async () => {
       const { world, bridge } = servers;
-      const connections = await metric(bridge, 'xmlsocket_bridge_connections_total');
+      const connections = await metric(bridge, 'xmlsocket_bridge_connections_total{transport="websocket"}');
       const refused = await metric(bridge, 'xmlsocket_bridge_refusals_total{reason="not_allowed"}');
       for (const host of [HOST, 'LocalHost']) {
         const swfFrom = await swf('swfConnect', host, world.port);
         await waitFor('swf', swfFrom, 'ioError');
         assert.deepEqual(await since('swf', swfFrom), ['ioError Error #2031: Socket Error.'], host);
       }
-      assert.equal(await metric(bridge, 'xmlsocket_bridge_connections_total'), connections);
+      assert.equal(await metric(bridge, 'xmlsocket_bridge_connections_total{transport="websocket"}'), connections);
       // The library asks the bridge, which allows localhost only: 127.0.0.1 gets 403,
       // onConnect(false); the bridge reads host names without regard to case, so LocalHost connects.
       let libFrom = await lib('libConnect', HOST, world.port, false);
