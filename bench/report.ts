@@ -167,6 +167,7 @@ export function machineLine(browsers: readonly string[]): string {
     `Node ${process.version}`,
     ...browsers,
     `websockify ${versionOf('dpkg-query', ['-W', '-f=${Version}', 'websockify']) ?? 'not installed'}`,
+    `HAProxy ${versionOf('dpkg-query', ['-W', '-f=${Version}', 'haproxy']) ?? 'not installed'}`,
     `load average ${loadavg()[0]!.toFixed(1)}`,
   ];
   return parts.join(', ');
