@@ -1,11 +1,12 @@
 // Latency: what a relay adds to a round trip. A Node client sends 50 B messages one
-// after another, each after the previous echo, to four targets in front of the same TCP
-// echo server: the echo server itself (plain TCP: the floor), the raw Node relay (plain
-// TCP), our bridge and websockify (both from a `ws` client, whose framing and masking
-// they share). Each round gives every target the same number of echoes in blocks, the
-// targets taking turns block by block in alternating order, so that a burst of outside
-// load lands on all of them alike. Per round: each target's p50 and p99 minus the
-// direct echo's of the same round. Figures are medians over rounds, ratios per round.
+// after another, each after the previous echo, to targets in front of the same TCP echo
+// server: the echo server itself (plain TCP: the floor), the raw Node relay and HAProxy
+// in TCP mode (plain TCP), our bridge with --raw-tcp (plain TCP), our bridge and
+// websockify (both from a `ws` client, whose framing and masking they share). Each
+// round gives every target the same number of echoes in blocks, the targets taking
+// turns block by block in alternating order, so that a burst of outside load lands on
+// all of them alike. Per round: each target's p50 and p99 minus the direct echo's of
+// the same round. Figures are medians over rounds, ratios and differences per round.
 import net from 'node:net';
 import { WebSocket } from 'ws';
 import { HOST } from '../test/servers/processes.js';
@@ -13,10 +14,13 @@ import { startTcpEchoProcess } from '../test/servers/tcp-echo.js';
 import { ECHO_PAYLOAD } from './messages.js';
 import type { Settings } from './options.js';
 import {
+  HAPROXY,
   OURS,
+  OURS_RAW,
   prioritize,
   RAW_RELAY,
   startBridge,
+  startHaproxyTarget,
   startRawRelay,
   startWebsockifyTarget,
   WEBSOCKIFY,
@@ -26,6 +30,8 @@ import { compared, fmt, type Row } from './report.js';
 import { median, percentile } from './stats.js';
 
 const DIRECT = 'direct TCP echo';
+/** Our raw TCP p50 may add at most this much (ms) over what the raw Node relay adds. */
+const RAW_P50_MAX_ABOVE_RELAY = 0.03;
 
 interface Client {
   /** `n` sequential round trips, in milliseconds. */
@@ -44,6 +50,9 @@ async function clientFor(target: Target): Promise<Client> {
     send = () => ws.send(ECHO_PAYLOAD, { binary: true });
     close = () => ws.terminate();
   } else {
+    // The client writes first (the first echo, as soon as it is connected), as raw
+    // XMLSocket clients do: our bridge with --raw-tcp classifies it on those bytes at
+    // once, with no --sniff-wait; the warm-up takes that and the bridge's connect.
     const socket = net.connect(target.port, HOST);
     await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     socket.setNoDelay(true);
@@ -82,8 +91,11 @@ export async function runLatency(settings: Settings): Promise<Row[]> {
   const direct = { p50: [] as number[], p99: [] as number[] };
   try {
     targets.push(await startRawRelay(echo.port, priority), await startBridge(echo.port, priority));
+    targets.push(await startBridge(echo.port, priority, { name: OURS_RAW, rawTcp: true }));
     const websockify = await startWebsockifyTarget(echo.port, priority);
     if (websockify) targets.push(websockify);
+    const haproxy = await startHaproxyTarget(echo.port, priority);
+    if (haproxy) targets.push(haproxy);
     for (const cli of settings.alsoCli) targets.push(await startBridge(echo.port, priority, { name: cli, cli }));
     const clients = new Map<Target, Client>();
     for (const t of targets) {
@@ -134,6 +146,23 @@ export async function runLatency(settings: Settings): Promise<Row[]> {
             baselineName === WEBSOCKIFY
               ? `over a direct TCP echo of ${fmt(median(direct[p]))} ms at ${p} (median of rounds)`
               : undefined,
+        }),
+      );
+    }
+  }
+  for (const p of ['p50', 'p99'] as const) {
+    for (const baselineName of [RAW_RELAY, HAPROXY]) {
+      const target = p === 'p50' && baselineName === RAW_RELAY;
+      rows.push(
+        compared({
+          name: `latency (raw TCP): added round trip ${p}, vs ${baselineName}`,
+          unit: 'ms',
+          higherIsBetter: false,
+          ours: added.get(OURS_RAW)![p],
+          baseline: added.get(baselineName)?.[p],
+          baselineName,
+          maxAboveBaseline: target ? RAW_P50_MAX_ABOVE_RELAY : undefined,
+          note: target ? 'plain TCP clients that write first, through our bridge with --raw-tcp' : undefined,
         }),
       );
     }

@@ -3,10 +3,11 @@
 // completed in a window after a warm-up, and the CPU time (user + system) of the
 // relay's process tree over that window, per echo. Each echo is relayed twice (to the
 // server and back). Relays take turns, in alternating order (ABC CBA ...).
-// The raw Node relay runs the same loop over plain TCP: the CPU any relay written in
-// Node pays at least. On 2 cores the load client and the echo server compete with the
-// relay for the CPU, so CPU per echo is the fair comparison; echoes/s is what one
-// machine got out of each.
+// The raw Node relay, HAProxy in TCP mode and our bridge with --raw-tcp run the same
+// loop over plain TCP, each client writing first: the raw relay's CPU is what any relay
+// written in Node pays at least. On 2 cores the load client and the echo server compete
+// with the relay for the CPU, so CPU per echo is the fair comparison; echoes/s is what
+// one machine got out of each.
 import net, { type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { startTcpEchoProcess } from '../test/servers/tcp-echo.js';
@@ -15,10 +16,13 @@ import type { Settings } from './options.js';
 import { countZeros, maskedFrame, rawConnect } from './raw-ws-client.js';
 import { treeCpuSeconds } from './process-tree.js';
 import {
+  HAPROXY,
   OURS,
+  OURS_RAW,
   prioritize,
   RAW_RELAY,
   startBridge,
+  startHaproxyTarget,
   startRawRelay,
   startWebsockifyTarget,
   WEBSOCKIFY,
@@ -29,6 +33,8 @@ import { compared, fmt, type Row } from './report.js';
 const FRAME = maskedFrame(ECHO_PAYLOAD);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const WORKERS_2 = 'our bridge, --workers 2';
+/** At 100 connections, our raw TCP CPU per echo may be at most this many times the raw Node relay's. */
+const RAW_CPU_MAX_TIMES_RELAY = 1.3;
 
 interface Run {
   echoesPerS: number;
@@ -94,7 +100,7 @@ async function measure(target: Target, n: number, settings: Settings['load']): P
       (s) => new Promise<void>((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve()).destroy())),
     ),
   );
-  await sleep(300); // websockify reaps its workers
+  if (target.name === WEBSOCKIFY) await sleep(300); // it reaps its workers; the others need no pause
   const echoes = echoes1 - echoes0;
   return { echoesPerS: echoes / ((t1 - t0) / 1000), cpuUsPerEcho: ((cpu1 - cpu0) * 1e6) / echoes };
 }
@@ -108,8 +114,11 @@ export async function runLoad(settings: Settings): Promise<Row[]> {
   const results = new Map<string, Run[]>();
   try {
     targets.push(await startBridge(echo.port, priority));
+    targets.push(await startBridge(echo.port, priority, { name: OURS_RAW, rawTcp: true }));
     const websockify = await startWebsockifyTarget(echo.port, priority);
     if (websockify) targets.push(websockify);
+    const haproxy = await startHaproxyTarget(echo.port, priority);
+    if (haproxy) targets.push(haproxy);
     targets.push(await startRawRelay(echo.port, priority));
     for (const cli of settings.alsoCli) targets.push(await startBridge(echo.port, priority, { name: cli, cli }));
     if (load.workers) targets.push(await startBridge(echo.port, priority, { name: WORKERS_2, workers: 2 }));
@@ -163,6 +172,18 @@ export async function runLoad(settings: Settings): Promise<Row[]> {
         }),
       );
     }
+    for (const baselineName of [RAW_RELAY, HAPROXY])
+      rows.push(
+        compared({
+          name: `load (raw TCP): CPU per echo, ${conns}, vs ${baselineName}`,
+          unit: 'µs',
+          higherIsBetter: false,
+          ours: runs(OURS_RAW, n, 'cpuUsPerEcho') ?? [],
+          baseline: runs(baselineName, n, 'cpuUsPerEcho'),
+          baselineName,
+          maxTimesBaseline: n === 100 && baselineName === RAW_RELAY ? RAW_CPU_MAX_TIMES_RELAY : undefined,
+        }),
+      );
     if (load.workers && n === 100)
       rows.push(
         compared({

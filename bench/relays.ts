@@ -1,6 +1,7 @@
 // The relays the bridge benchmarks measure, each in a process of its own in front of
-// the same TCP echo server: our bridge (its CLI, built from src/), Debian's websockify,
-// and the raw Node relay (raw-relay.ts). Each one runs at the bench's nice value, so a
+// the same TCP echo server: our bridge (its CLI, built from src/), from WebSocket and,
+// with --raw-tcp, from plain TCP; Debian's websockify; HAProxy in TCP mode; and the raw
+// Node relay (raw-relay.ts). Each one runs at the bench's nice value, so a
 // burst of unrelated work on a shared machine lands less often inside a measurement,
 // and alike on all of them (websockify's per-connection workers inherit it).
 import { setPriority } from 'node:os';
@@ -8,9 +9,11 @@ import { fileURLToPath } from 'node:url';
 import {
   firstLine,
   freePort,
+  hasHaproxy,
   hasWebsockify,
   HOST,
   start,
+  startHaproxy,
   startNodeScript,
   startWebsockify,
   waitForPort,
@@ -29,7 +32,10 @@ export interface Target {
 }
 
 export const OURS = 'our bridge';
+/** Our bridge with --raw-tcp, reached by plain TCP clients. */
+export const OURS_RAW = 'our bridge, raw TCP';
 export const WEBSOCKIFY = 'websockify';
+export const HAPROXY = 'HAProxy';
 export const RAW_RELAY = 'raw Node relay';
 
 let warned = false;
@@ -70,17 +76,24 @@ async function waitForFleet(port: number, workers: number, started: Started): Pr
 
 /**
  * Our bridge: `node cli.js --listen … --target … --quiet`, with the per-IP and total
- * limits raised for a load test from one address. `cli` measures another build.
+ * limits raised for a load test from one address. `cli` measures another build. With
+ * `rawTcp`, it takes plain TCP clients on its port (`--raw-tcp`), and is reached by them.
  */
 export async function startBridge(
   tcpPort: number,
   priority: number | null,
-  { name = OURS, cli, workers = 1 }: { name?: string; cli?: string; workers?: number } = {},
+  {
+    name = OURS,
+    cli,
+    workers = 1,
+    rawTcp = false,
+  }: { name?: string; cli?: string; workers?: number; rawTcp?: boolean } = {},
 ): Promise<Target> {
   const port = await freePort();
   const args = ['--listen', `${HOST}:${port}`, '--target', `${HOST}:${tcpPort}`, '--quiet'];
   args.push('--max-per-ip', '100000', '--max-connections', '100000');
   if (workers > 1) args.push('--workers', String(workers));
+  if (rawTcp) args.push('--raw-tcp');
   const started = start(process.execPath, [cli ?? (await buildBridgeCli()), ...args], {
     stdio: ['ignore', 'inherit', 'pipe'],
   });
@@ -92,7 +105,7 @@ export async function startBridge(
   prioritize(started.pid, priority);
   if (workers > 1) await waitForFleet(port, workers, started);
   else await waitForPort(port, started.child);
-  return target(name, port, started, `ws://${HOST}:${port}/`);
+  return target(name, port, started, rawTcp ? undefined : `ws://${HOST}:${port}/`);
 }
 
 /** websockify in front of `tcpPort`, or null where it is not installed (its columns stay empty). */
@@ -104,6 +117,18 @@ export async function startWebsockifyTarget(tcpPort: number, priority: number | 
   const started = await startWebsockify(tcpPort, await freePort());
   prioritize(started.pid, priority);
   return target(WEBSOCKIFY, Number(new URL(started.url).port), started, started.url);
+}
+
+/** HAProxy in TCP mode in front of `tcpPort`, or null where it is not installed (its columns stay empty). */
+export async function startHaproxyTarget(tcpPort: number, priority: number | null): Promise<Target | null> {
+  if (!hasHaproxy()) {
+    console.log('HAProxy is not installed: its columns stay empty (apt-get install haproxy)');
+    return null;
+  }
+  const port = await freePort();
+  const started = await startHaproxy(tcpPort, port);
+  prioritize(started.pid, priority);
+  return target(HAPROXY, port, started);
 }
 
 /** The raw Node relay in front of `tcpPort`: plain TCP on both sides. */

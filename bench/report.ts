@@ -30,6 +30,10 @@ export interface RowInput {
   spread?: Spread;
   /** A target on the ratio. */
   minRatio?: number;
+  /** A target for a lower-is-better row: ours at most this many times the baseline's (on the ratio). */
+  maxTimesBaseline?: number;
+  /** A target: ours at most this much above the baseline's, in `unit` (on the run-by-run difference). */
+  maxAboveBaseline?: number;
   /** A target on our own figure (bytes, KiB per connection). */
   maxOurs?: number;
   note?: string;
@@ -54,6 +58,15 @@ export function row(input: RowInput): Row {
     target = `ratio >= ${input.minRatio}`;
     met = ratio !== null && ratio >= input.minRatio;
   }
+  if (input.maxTimesBaseline !== undefined) {
+    target = `<= ${input.maxTimesBaseline}x baseline`;
+    met = ratio !== null && 1 / ratio <= input.maxTimesBaseline;
+  }
+  if (input.maxAboveBaseline !== undefined) {
+    target = `<= baseline + ${fmt(input.maxAboveBaseline)} ${unit}`;
+    const above = spread?.difference?.median ?? (ours !== null && baseline !== null ? ours - baseline : null);
+    met = above !== null && above <= input.maxAboveBaseline;
+  }
   if (input.maxOurs !== undefined) {
     target = `<= ${fmt(input.maxOurs)} ${unit}`;
     met = ours !== null && ours <= input.maxOurs;
@@ -66,7 +79,8 @@ export function row(input: RowInput): Row {
 
 /**
  * A row comparing run figures: run i of `ours` was measured next to run i of
- * `baseline`. Medians, with the spread and the ratio taken run by run.
+ * `baseline`. Medians, with the spread and the ratio (and, for a `maxAboveBaseline`
+ * target, the difference) taken run by run.
  */
 export function compared(
   input: Omit<RowInput, 'ours' | 'baseline' | 'spread'> & { ours: readonly number[]; baseline?: readonly number[] },
@@ -77,7 +91,10 @@ export function compared(
     ours: median(ours),
     baseline: baseline?.length ? median(baseline) : null,
     baselineName: rest.baselineName ?? null,
-    spread: spreadOf(ours, baseline, { higherIsBetter: rest.higherIsBetter }),
+    spread: spreadOf(ours, baseline, {
+      higherIsBetter: rest.higherIsBetter,
+      difference: rest.maxAboveBaseline !== undefined,
+    }),
   });
 }
 
@@ -124,7 +141,7 @@ export function table(rows: readonly Row[]): string {
   const details = rows.flatMap((r) => [
     ...(r.spread && r.spread.runs > 1
       ? [
-          `- ${r.name}, ${r.spread.runs} runs: ours ${rangeText(r.spread.ours)}; baseline ${rangeText(r.spread.baseline)}; ratio per run ${rangeText(r.spread.ratio)}`,
+          `- ${r.name}, ${r.spread.runs} runs: ours ${rangeText(r.spread.ours)}; baseline ${rangeText(r.spread.baseline)}; ratio per run ${rangeText(r.spread.ratio)}${r.spread.difference ? `; ours minus baseline per run ${rangeText(r.spread.difference)}, median ${fmt(r.spread.difference.median)}` : ''}`,
         ]
       : []),
     ...(r.note ? [`- ${r.name}: ${r.note}`] : []),
@@ -150,6 +167,7 @@ export function machineLine(browsers: readonly string[]): string {
     `Node ${process.version}`,
     ...browsers,
     `websockify ${versionOf('dpkg-query', ['-W', '-f=${Version}', 'websockify']) ?? 'not installed'}`,
+    `HAProxy ${versionOf('dpkg-query', ['-W', '-f=${Version}', 'haproxy']) ?? 'not installed'}`,
     `load average ${loadavg()[0]!.toFixed(1)}`,
   ];
   return parts.join(', ');

@@ -12,13 +12,15 @@ export interface Range {
 
 /**
  * A comparison over its runs: our figures, the baseline's, and the ratio of each run
- * (always "higher is better for us"), when the two were measured run by run.
+ * (always "higher is better for us"), when the two were measured run by run; and, when
+ * asked for, the difference of each run (ours minus the baseline's).
  */
 export interface Spread {
   runs: number;
   ours: Range;
   baseline?: Range;
   ratio?: Range;
+  difference?: Range;
 }
 
 const sorted = (values: readonly number[]) => [...values].sort((a, b) => a - b);
@@ -60,7 +62,7 @@ export function rangeOf(values: readonly number[]): Range {
 export function spreadOf(
   ours: readonly number[],
   baseline: readonly number[] = [],
-  { higherIsBetter }: { higherIsBetter: boolean },
+  { higherIsBetter, difference = false }: { higherIsBetter: boolean; difference?: boolean },
 ): Spread {
   const spread: Spread = { runs: ours.length, ours: rangeOf(ours) };
   if (baseline.length > 0) {
@@ -71,6 +73,7 @@ export function spreadOf(
         // A run where either figure is zero or below (an added latency within the floor's noise) has no ratio.
         .filter((r, i) => Number.isFinite(r) && r > 0 && ours[i]! > 0);
       if (ratios.length > 0) spread.ratio = rangeOf(ratios);
+      if (difference) spread.difference = rangeOf(ours.map((o, i) => o - baseline[i]!));
     }
   }
   return spread;

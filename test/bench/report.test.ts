@@ -45,6 +45,40 @@ test("compared() reports medians, and the median of the runs' ratios as the rati
   assert.deepEqual([alone.baseline, alone.ratio, alone.baselineName], [null, null, 'websockify']);
 });
 
+test('targets relative to the baseline: a multiple of it, or a margin over it, taken run by run', () => {
+  // CPU per echo at most 1.3x the baseline's: checked on the median of the runs' ratios.
+  const cpu = (ours: number[]) =>
+    compared({
+      name: 'cpu',
+      unit: 'µs',
+      higherIsBetter: false,
+      ours,
+      baseline: [20, 20, 20],
+      baselineName: 'relay',
+      maxTimesBaseline: 1.3,
+    });
+  assert.deepEqual([cpu([25, 25, 40]).target, cpu([25, 25, 40]).met], ['<= 1.3x baseline', true]);
+  assert.equal(cpu([27, 28, 20]).met, false);
+  // p50 at most 0.03 ms above the baseline's: checked on the median of the runs'
+  // differences (0.02), not on the difference of the medians (0.10 - 0.03).
+  const p50 = (baseline?: number[]) =>
+    compared({
+      name: 'p50',
+      unit: 'ms',
+      higherIsBetter: false,
+      ours: [0.04, 0.1, 0.12],
+      baseline,
+      baselineName: 'relay',
+      maxAboveBaseline: 0.03,
+    });
+  const paired = p50([0.02, 0.03, 0.1]);
+  assert.deepEqual([paired.target, paired.met], ['<= baseline + 0.0300 ms', true]);
+  assert.equal(Number(paired.spread!.difference!.median.toFixed(6)), 0.02);
+  assert.match(table([paired]), /ours minus baseline per run 0\.0200-0\.0700 .*, median 0\.0200/);
+  // Without the baseline (HAProxy not installed) there is nothing to meet.
+  assert.deepEqual([p50().baseline, p50().met], [null, false]);
+});
+
 test('the table is Markdown with one line per row, its spreads and notes under it', () => {
   const rows = [
     compared({

@@ -1,5 +1,5 @@
 // `npm run bench -- --smoke`: every benchmark at its smallest, end to end (the builds
-// from src/, the relays, websockify where installed, Chromium), so that a change that
+// from src/, the relays, websockify and HAProxy where installed, Chromium), so that a change that
 // breaks the bench fails here. The figures of so short a run mean nothing; only that
 // each benchmark produced them is checked.
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { settingsFrom } from '../../bench/options.js';
 import type { Row } from '../../bench/report.js';
-import { hasWebsockify, ROOT } from '../servers/processes.js';
+import { hasHaproxy, hasWebsockify, ROOT } from '../servers/processes.js';
 
 function bench(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -57,6 +57,10 @@ test('npm run bench -- --smoke runs every benchmark and writes its rows', { time
       'latency: added round trip p99, vs raw Node relay',
       'load: CPU per echo, 4 conns, vs websockify',
       'load: echoes/s, 4 conns, vs raw Node relay',
+      'latency (raw TCP): added round trip p50, vs raw Node relay',
+      'latency (raw TCP): added round trip p99, vs HAProxy',
+      'load (raw TCP): CPU per echo, 4 conns, vs raw Node relay',
+      'load (raw TCP): CPU per echo, 4 conns, vs HAProxy',
       'memory: per idle connection (PSS), 20 held, vs websockify',
       'receive (Chromium): onData, 50 B msgs, main-thread handler time',
       'receive (Chromium): onXML, 50 B msgs, main-thread handler time',
@@ -66,9 +70,12 @@ test('npm run bench -- --smoke runs every benchmark and writes its rows', { time
       assert.ok(Number.isFinite(r.ours), `${r.name}: ours is ${r.ours}`);
       if (r.name.startsWith('load') || r.name.startsWith('receive') || r.name.startsWith('size'))
         assert.ok(r.ours! > 0, `${r.name}: ours is ${r.ours}`);
-      const needsWebsockify = r.baselineName?.startsWith('websockify') ?? false;
-      if (!needsWebsockify || hasWebsockify()) assert.ok(Number.isFinite(r.baseline), `${r.name}: no baseline`);
-      else assert.equal(r.baseline, null, `${r.name}: websockify is not installed, yet a baseline`);
+      // A baseline that is not installed leaves its columns empty.
+      const missing =
+        (r.baselineName?.startsWith('websockify') && !hasWebsockify()) ||
+        (r.baselineName === 'HAProxy' && !hasHaproxy());
+      if (!missing) assert.ok(Number.isFinite(r.baseline), `${r.name}: no baseline`);
+      else assert.equal(r.baseline, null, `${r.name}: ${r.baselineName} is not installed, yet a baseline`);
     }
     assert.match(output, /\| benchmark \| unit \| ours \|/);
   } finally {

@@ -34,3 +34,12 @@ test('spreadOf leaves out runs without a meaningful ratio, and the ratio without
   assert.equal(spreadOf([1, 2], [1], { higherIsBetter: true }).ratio, undefined);
   assert.equal(spreadOf([1, 2], undefined, { higherIsBetter: true }).baseline, undefined);
 });
+
+test('spreadOf takes the difference run by run when asked, negative where ours is below', () => {
+  const p50 = spreadOf([0.05, 0.06, 0.09], [0.06, 0.04, 0.05], { higherIsBetter: false, difference: true });
+  assert.deepEqual(
+    [p50.difference!.min, p50.difference!.median, p50.difference!.max].map((d) => Number(d.toFixed(6))),
+    [-0.01, 0.02, 0.04],
+  );
+  assert.equal(spreadOf([1], [2], { higherIsBetter: false }).difference, undefined);
+});

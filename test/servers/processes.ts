@@ -1,10 +1,11 @@
 // Starting and stopping the child processes that the tests and the benchmarks run
-// (echo servers, bridges from the CLI, Debian's websockify), in one place. Each one is
+// (echo servers, bridges from the CLI, Debian's websockify and HAProxy), in one place. Each one is
 // stopped by its own pid when asked; any still running when this process exits is
 // killed, so a failed test or benchmark leaves nothing behind.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -100,9 +101,21 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Where `command` is installed (Debian's /usr/bin or /usr/sbin, or on PATH), or null. */
+function installed(command: string): string | null {
+  const dirs = ['/usr/bin', '/usr/sbin', ...(process.env.PATH ?? '').split(':')];
+  const dir = dirs.find((d) => d && existsSync(join(d, command)));
+  return dir ? join(dir, command) : null;
+}
+
 /** Whether Debian's websockify (or one on PATH) is installed. */
 export function hasWebsockify(): boolean {
-  return ['/usr/bin', ...(process.env.PATH ?? '').split(':')].some((dir) => existsSync(join(dir, 'websockify')));
+  return installed('websockify') !== null;
+}
+
+/** Whether HAProxy is installed (Debian's /usr/sbin/haproxy, or one on PATH). */
+export function hasHaproxy(): boolean {
+  return installed('haproxy') !== null;
 }
 
 /** Debian's websockify on `port`, relaying to the TCP server on `tcpPort`: the relay nobody here wrote. */
@@ -124,4 +137,48 @@ export async function startWebsockify(tcpPort: number, port: number): Promise<St
   // It logs every connection: drained, not kept.
   started.child.stderr!.off('data', collect).resume();
   return { ...started, url: `ws://${HOST}:${port}/` };
+}
+
+/**
+ * HAProxy on `port` in TCP mode, relaying to the TCP server on `tcpPort`, from a minimal
+ * configuration written to a folder of its own (removed on `stop()`), in the foreground
+ * (`-db`). One thread, as our bridge has one event loop without `--workers`.
+ */
+export async function startHaproxy(tcpPort: number, port: number): Promise<Started> {
+  const haproxy = installed('haproxy');
+  if (!haproxy) throw new Error('HAProxy is not installed (apt-get install haproxy)');
+  const dir = mkdtempSync(join(tmpdir(), 'haproxy-'));
+  const config = join(dir, 'haproxy.cfg');
+  writeFileSync(
+    config,
+    [
+      'global',
+      '  nbthread 1',
+      'defaults',
+      '  mode tcp',
+      '  timeout connect 5s',
+      '  timeout client 60s',
+      '  timeout server 60s',
+      'listen relay',
+      `  bind ${HOST}:${port}`,
+      `  server echo ${HOST}:${tcpPort}`,
+      '',
+    ].join('\n'),
+  );
+  const started = start(haproxy, ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  const collect = (d: Buffer) => (output += d.toString());
+  started.child.stderr!.on('data', collect);
+  const stop = async (graceMs?: number) => {
+    await started.stop(graceMs);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPort(port, started.child, 10_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`HAProxy did not start: ${output.trim() || String(error)}`, { cause: error });
+  }
+  started.child.stderr!.off('data', collect).resume();
+  return { ...started, stop };
 }
