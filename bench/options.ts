@@ -52,11 +52,11 @@ const PROFILES: Record<Profile, ProfileSettings> = {
   },
   default: {
     latency: { rounds: 9, count: 2000, block: 250, warmup: 300 },
-    load: { levels: [100], reps: 5, warmupS: 1, windowS: 3, workers: false },
+    load: { levels: [100], reps: 5, warmupS: 1, windowS: 2.5, workers: false },
     // websockify forks a Python process per connection, about 3.5 MiB each: 500 of them,
     // not 5,000 (its cost is per process, so per connection it does not depend on the count).
     memory: { idle: 5000, idleWebsockify: 500 },
-    receive: { engines: ['chromium'], sessions: 5, reps: 2, minMs: 300 },
+    receive: { engines: ['chromium'], sessions: 4, reps: 2, minMs: 300 },
     size: { compare: false },
   },
   full: {
