@@ -2,7 +2,7 @@
 // the bin itself with options the bridge accepts, its limits fit those options, and the
 // command it runs drains on SIGTERM and exits 0 before systemd would SIGKILL it.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { WebSocket } from 'ws';
 import { parseArgs } from '../../src/bridge/cli/args.js';
 import { fitLimits } from '../../src/bridge/descriptors.js';
 import { resolveOptions } from '../../src/bridge/options.js';
+import { issueCertificate } from '../servers/self-signed.js';
 import { echo, HOST, tcpServer, waitFor, type TcpServer } from './helpers.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -92,27 +93,7 @@ test('LimitNOFILE fits --max-connections, and TimeoutStopSec outlasts the drain 
 });
 
 test("the unit's command drains on SIGTERM: an open client gets 1001, the process exits 0", async () => {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
+  issueCertificate(dir);
   // The unit's own options, pointed at this machine's loopback and throwaway files.
   const local = new Map([
     ['--listen', `${HOST}:0`],

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { createBridge } from '../../src/bridge.js';
+import { issueCertificate } from '../servers/self-signed.js';
 import { collect, echo, HOST, tcpServer, waitFor, type TcpServer } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,30 +23,7 @@ const files = () => ({ cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') })
 
 /** A throwaway self-signed certificate, made with openssl; returns its SHA-256 fingerprint. */
 function issue(name: string): string {
-  const cert = join(dir, `${name}.cert.pem`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, `${name}.key.pem`),
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  const { cert } = issueCertificate(dir, name);
   const out = execFileSync('openssl', ['x509', '-in', cert, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' });
   return out.trim().split('=')[1]!;
 }

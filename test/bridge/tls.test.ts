@@ -1,12 +1,12 @@
 // --cert/--key: wss and https straight from the bridge, with a certificate made for the test.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createBridge } from '../../src/bridge.js';
+import { issueCertificate } from '../servers/self-signed.js';
 import {
   closed,
   collect,
@@ -26,29 +26,7 @@ let b: TestBridge;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bridge-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
+  issueCertificate(dir);
   cert = readFileSync(join(dir, 'cert.pem'));
   server = await tcpServer(echo);
   b = await startBridge({ target: server.address, cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') });
