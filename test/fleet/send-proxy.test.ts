@@ -1,7 +1,9 @@
 // --send-proxy against real PROXY protocol readers, configured from the committed
 // templates in deploy/: bridges with --send-proxy v1 and v2 in front of Debian's nginx
 // (stream module, `listen … proxy_protocol`) and of HAProxy (`accept-proxy`), each in
-// front of a TCP echo server, whose logs must name the player each bridge saw.
+// front of a TCP echo server, whose logs must name the player each bridge saw; and the
+// chain HAProxy TCP (send-proxy-v2) → bridge (--proxy-protocol --send-proxy v1) → the
+// docs' Node game server, which must log the address the player reached HAProxy from.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -10,10 +12,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import { echo, tcpServer, waitFor } from '../bridge/helpers.js';
+import { gameServerBlocks, startGameServer, type Player } from '../docs/game-servers.js';
 import {
   freePort,
   fromTemplate,
+  pollUntil,
   startBridgeProcess,
+  startHaproxy,
   startHaproxyConfig,
   startNginxStream,
   type Balancer,
@@ -106,11 +111,6 @@ async function playThroughBridges(readerAddress: string): Promise<{ players: Pla
 async function stopBridges(bridges: BridgeProcess[]): Promise<void> {
   for (const b of bridges) if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill('SIGTERM');
   await Promise.all(bridges.map((b) => b.exited));
-}
-
-interface Player {
-  address: string;
-  port: number;
 }
 
 /** The players a log names, from lines matching `line` (address, port), in order. */
@@ -208,6 +208,51 @@ test('HAProxy, bind … accept-proxy (deploy/haproxy-game-server.cfg): %ci is th
     await stopBridges(bridges);
     await haproxy?.stop();
     await game.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the chain: HAProxy TCP send-proxy-v2 (deploy/haproxy-tcp.cfg) → bridge --proxy-protocol --send-proxy v1 --raw-tcp → the docs’ Node game server logs the address each player reached HAProxy from', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'send-proxy-chain-'));
+  const block = gameServerBlocks().find((b) => b.lang === 'js');
+  assert.ok(block, 'the docs have a Node game server');
+  const game = await startGameServer(block, dir);
+  let bridge: BridgeProcess | undefined;
+  let haproxy: Awaited<ReturnType<typeof startHaproxy>> | undefined;
+  const sockets: { close(): void }[] = [];
+  try {
+    bridge = await startBridgeProcess([
+      '--target',
+      game.address,
+      '--raw-tcp',
+      '--proxy-protocol',
+      '--send-proxy',
+      'v1',
+    ]);
+    // The template's three servers, all this one bridge.
+    haproxy = await startHaproxy(dir, 'haproxy-tcp.cfg', [bridge.port, bridge.port, bridge.port]);
+    const status = haproxy.serverStatus;
+    await pollUntil(
+      async () => [...(await status()).values()].every((v) => v === 'UP'),
+      'HAProxy checks the bridge UP (check-send-proxy, then GET /healthz)',
+    );
+    const raw = await rawPlayer(haproxy.port, '127.0.0.31');
+    sockets.push({ close: () => raw.socket.end() });
+    // A WebSocket has no way to tell its own port; the game server's line says which it was.
+    const ws = await webSocketPlayer(haproxy.port, { localAddress: '127.0.0.32' });
+    sockets.push(ws);
+    await waitFor(() => game.players().length >= 2, 'the game server logs both players', 30_000);
+    const [first, second] = byAddress(game.players());
+    assert.deepEqual(first, { address: '127.0.0.31', port: raw.port });
+    assert.equal(second!.address, '127.0.0.32');
+    assert.ok(second!.port > 0, 'the WebSocket player’s own port, from HAProxy’s header');
+    assert.equal(game.players().length, 2, 'health checks never reach the game server');
+    assert.equal(game.stderr(), '');
+  } finally {
+    for (const s of sockets) s.close();
+    await haproxy?.stop();
+    if (bridge) await stopBridges([bridge]);
+    await game.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
