@@ -27,7 +27,15 @@ import { formatHostPort } from './address.js';
 import { fitLimits, openFileLimit, type FittedLimits } from './descriptors.js';
 import { Diagnosis, isDiagnosisRequest } from './diagnosis.js';
 import { BridgeError } from './errors.js';
-import { admit, clientIp, framingFor, REFUSAL_TYPE, refuseHandshake, selectProtocol } from './handshake.js';
+import {
+  admit,
+  canonicalIp,
+  clientIp,
+  framingFor,
+  REFUSAL_TYPE,
+  refuseHandshake,
+  selectProtocol,
+} from './handshake.js';
 import { Keepalive } from './keepalive.js';
 import { ConnectionLimiter } from './limits.js';
 import { createLogger, throttled, type Logger } from './log.js';
@@ -524,8 +532,7 @@ class BridgeServer implements Bridge {
   /** A raw TCP client: admitted by the same limits, connected to the raw target, then relayed. */
   private startRaw(socket: Socket): void {
     const { source } = this.frontDoor.endpoints(socket);
-    const ip =
-      source.address.startsWith('::ffff:') && source.address.includes('.') ? source.address.slice(7) : source.address;
+    const ip = canonicalIp(source.address);
     const target = (this.config.rawTarget ?? this.config.target)!;
     const info = { ip, target: formatHostPort(target) };
     const refuse = (reason: RefusalReason, detail?: string) => {
@@ -590,8 +597,11 @@ class BridgeServer implements Bridge {
   private sendProxyHeader(tcp: Socket, client: Duplex, ip: string): void {
     if (!this.config.sendProxy) return;
     const { source, destination } = this.frontDoor.endpoints(client as Socket);
-    const port = source.address === ip || source.address === `::ffff:${ip}` ? source.port : 0;
-    tcp.write(encodeProxyHeader(this.config.sendProxy, { address: ip, port }, destination));
+    const port = canonicalIp(source.address) === ip ? source.port : 0;
+    // A dual-stack listener (the default, all interfaces) names an IPv4 player's
+    // destination ::ffff:a.b.c.d: unmapped, the header says TCP4 as an IPv4 listener's would.
+    const reached = { address: canonicalIp(destination.address), port: destination.port };
+    tcp.write(encodeProxyHeader(this.config.sendProxy, { address: ip, port }, reached));
   }
 
   /** Counts, logs and keeps a new pair until it ends; `slot` is given back then. */

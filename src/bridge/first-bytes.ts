@@ -56,7 +56,9 @@ export function readFirstBytes<V>(socket: Socket, o: FirstBytesOptions<V>): () =
     else fail('timeout');
   }, o.timeoutMs);
   socket.on('error', () => socket.destroy());
-  socket.on('data', onData);
+  // resume(): a socket an earlier reading (the PROXY header's) left paused does not flow
+  // again when a 'data' listener is added, and would sit silent until the timeout.
+  socket.on('data', onData).resume();
   socket.once('close', onClose);
   return () => fail('closed');
 }

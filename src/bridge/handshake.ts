@@ -69,8 +69,8 @@ export function framingFor(protocol: string, routeFraming: Framing): Framing {
   return protocol === MESSAGE_PROTOCOL ? 'message' : routeFraming;
 }
 
-/** Strips the IPv4-mapped prefix so one client has one address for `maxPerIp`. */
-function canonicalIp(ip: string): string {
+/** Strips the IPv4-mapped prefix (a dual-stack socket's `::ffff:a.b.c.d`) so one client has one address for `maxPerIp`. */
+export function canonicalIp(ip: string): string {
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
 }
 

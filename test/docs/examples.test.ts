@@ -12,6 +12,9 @@
 //   ```js excerpt=demo/index.html  lines of a file the other suites run: each line
 //                                  (in order; `// …` lines mark what is left out)
 //                                  must be in that file
+//   ```js game-server              a game server that reads the bridge's PROXY header:
+//                                  type-checked here, run behind bridges by
+//                                  game-servers.test.ts (as are ```python game-server)
 // Run after a build (`npm test` builds first).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -29,13 +32,15 @@ import { allBlocks, isCode, isTypeScript, ROOT, where, type Block } from './mark
 const run = promisify(execFile);
 const WAIT_MS = 30_000; // upper bound for a page to finish; nothing is timed
 
-const KNOWN_MARKERS = /^(fragment|excerpt=\S+)$/;
+const KNOWN_MARKERS = /^(fragment|excerpt=\S+|game-server)$/;
 /** An HTML page with inline script: the script-tag way to use the library. */
 const isHtmlPage = (b: Block) => b.lang === 'html' && /<script>[\s\S]*?\S[\s\S]*?<\/script>/.test(b.code);
 const code = allBlocks().filter((b) => isCode(b) || isHtmlPage(b));
 const fragments = code.filter((b) => b.markers.includes('fragment'));
 const excerpts = code.filter((b) => b.markers.some((m) => m.startsWith('excerpt=')));
 const examples = code.filter((b) => !fragments.includes(b) && !excerpts.includes(b));
+/** Servers that run until stopped: game-servers.test.ts runs them behind a bridge. */
+const isGameServer = (b: Block) => b.markers.includes('game-server');
 
 /** Code written for Node: the bridge, the xmldom entry (Workers and Node), `ws`, Node's modules. */
 const runsInNode = (b: Block) => /from\s+['"](xmlsocket-polyfill\/(bridge|xmldom)|ws|node:[^'"]+)['"]/.test(b.code);
@@ -56,8 +61,8 @@ test('inventory: every code block is checked and run, or visibly marked', () => 
   const browser = examples.filter((b) => !runsInNode(b)).length;
   console.log(
     `# ${code.length} js/ts blocks and html pages with inline script: ${examples.length} type-checked and run (${browser} in Chromium, ` +
-      `${examples.length - browser} in Node), ${excerpts.length} excerpts checked against their files, ` +
-      `${fragments.length} marked fragment`,
+      `${examples.length - browser} in Node, ${examples.filter(isGameServer).length} of those game servers run behind a bridge ` +
+      `by game-servers.test.ts), ${excerpts.length} excerpts checked against their files, ${fragments.length} marked fragment`,
   );
   for (const b of fragments) console.log(`#   fragment: ${where(b)}`);
   assert.ok(examples.length > 0, 'no runnable examples found: is the Markdown parser broken?');
@@ -263,7 +268,7 @@ describe('examples run', () => {
     });
   }
 
-  for (const b of examples.filter(runsInNode)) {
+  for (const b of examples.filter((x) => runsInNode(x) && !isGameServer(x))) {
     test(`${where(b)} in Node`, async () => {
       const file = `${sourceFile.get(b)!}.mjs`;
       writeFileSync(file, javascriptOf(b));

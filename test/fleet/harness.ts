@@ -2,7 +2,7 @@
 // HAProxy started from the committed templates in deploy/, on loopback with free ports,
 // everything in a temp dir.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -82,6 +82,13 @@ function substitute(text: string, from: string | RegExp, to: string): string {
   return typeof from === 'string' ? text.split(from).join(to) : text.replace(from, to);
 }
 
+/** A deploy/ template with its example values replaced, failing if one is no longer there. */
+export function fromTemplate(template: string, replacements: [from: string | RegExp, to: string][]): string {
+  let text = readFileSync(join(root, 'deploy', template), 'utf8');
+  for (const [from, to] of replacements) text = substitute(text, from, to);
+  return text;
+}
+
 /** Substitutes the template's example bridges and listen port. */
 function concrete(template: string, listen: RegExp, listenTo: string, bridgePorts: number[]): string {
   let text = readFileSync(join(root, 'deploy', template), 'utf8');
@@ -142,20 +149,61 @@ export async function startNginx(dir: string, bridgePorts: number[]): Promise<Ba
   const port = await freePort();
   const site = concrete('nginx.conf', /listen 80;/, `listen 127.0.0.1:${port};`, bridgePorts);
   writeFileSync(join(dir, 'site.conf'), site);
+  return runNginx(dir, port, [
+    'http {',
+    `  access_log ${join(dir, 'access.log')};`,
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${join(dir, `${t}_temp`)};`),
+    `  include ${join(dir, 'site.conf')};`,
+    '}',
+  ]);
+}
+
+/** Where Debian's nginx keeps its stream module (libnginx-mod-stream), loaded on demand. */
+const STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
+
+/**
+ * nginx with a top-level `stream { }` configuration (a deploy/ template made concrete),
+ * listening on `port`. Debian builds the stream module as a separate package; .ci/run
+ * installs it.
+ */
+export async function startNginxStream(
+  dir: string,
+  stream: string,
+  port: number,
+): Promise<Balancer & { errorLog(): string }> {
+  writeFileSync(join(dir, 'stream.conf'), stream);
+  const built = spawnSync(systemBinary('nginx'), ['-V'], { encoding: 'utf8' });
+  const dynamic = `${built.stdout}${built.stderr}`.includes('--with-stream=dynamic');
+  assert.ok(
+    !dynamic || existsSync(STREAM_MODULE),
+    `nginx's stream module is not installed (${STREAM_MODULE}): apt-get install libnginx-mod-stream`,
+  );
+  return runNginx(
+    dir,
+    port,
+    [`include ${join(dir, 'stream.conf')};`],
+    dynamic ? [`load_module ${STREAM_MODULE};`] : [],
+  );
+}
+
+/** nginx in the foreground: `modules` to load, a main config that keeps pid and logs in `dir`, then `body`. */
+async function runNginx(
+  dir: string,
+  port: number,
+  body: string[],
+  modules: string[] = [],
+): Promise<Balancer & { errorLog(): string }> {
   writeFileSync(
     join(dir, 'nginx.conf'),
     [
+      ...modules,
       'daemon off;',
       'master_process off;',
       `pid ${join(dir, 'nginx.pid')};`,
       `error_log ${join(dir, 'error.log')} warn;`,
       'worker_rlimit_nofile 8192;',
       'events { worker_connections 4096; }',
-      'http {',
-      `  access_log ${join(dir, 'access.log')};`,
-      ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${join(dir, `${t}_temp`)};`),
-      `  include ${join(dir, 'site.conf')};`,
-      '}',
+      ...body,
       '',
     ].join('\n'),
   );
@@ -170,6 +218,14 @@ export async function startNginx(dir: string, bridgePorts: number[]): Promise<Ba
   };
 }
 
+/** HAProxy in the foreground from a configuration (a deploy/ template made concrete) that binds `port`. */
+export async function startHaproxyConfig(dir: string, cfg: string, port: number): Promise<Balancer> {
+  writeFileSync(join(dir, 'haproxy.cfg'), cfg);
+  const { child, output } = run('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], dir);
+  await whenAccepting(port, child, output);
+  return { port, child, output, stop: stopper(child, 'SIGTERM') };
+}
+
 /** HAProxy from deploy/haproxy.cfg or deploy/haproxy-tcp.cfg, with a stats socket for the test to read server states. */
 export async function startHaproxy(
   dir: string,
@@ -181,9 +237,7 @@ export async function startHaproxy(
   let cfg = concrete(template, /bind :80\n/, `bind 127.0.0.1:${port}\n`, bridgePorts);
   // The machine caps a process at 20,000 open files; HAProxy sizes its fd limit from maxconn.
   cfg = substitute(cfg, /maxconn 20000/, `maxconn 4000\n    stats socket ${sock} mode 600 level admin`);
-  writeFileSync(join(dir, 'haproxy.cfg'), cfg);
-  const { child, output } = run('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], dir);
-  await whenAccepting(port, child, output);
+  const balancer = await startHaproxyConfig(dir, cfg, port);
   const serverStatus = () =>
     new Promise<Map<string, string>>((resolve, reject) => {
       const s = net.connect(sock);
@@ -204,7 +258,7 @@ export async function startHaproxy(
         );
       });
     });
-  return { port, child, output, stop: stopper(child, 'SIGTERM'), serverStatus };
+  return { ...balancer, serverStatus };
 }
 
 /** A game client: a WebSocket from a chosen loopback address that echoes through the bridge. */
