@@ -43,7 +43,8 @@ import { FrontDoor } from './front-door.js';
 import { Metrics, type Transport } from './metrics.js';
 import type { Framing } from './option-values.js';
 import { resolveOptions, type BridgeConfig, type BridgeOptions } from './options.js';
-import { Pair, type PairSummary } from './pair.js';
+import { Pair } from './pair.js';
+import type { PairSummary } from './traffic.js';
 import { PendingHandshake, type HandshakeOutcome } from './pending-handshake.js';
 import {
   answerPolicy,

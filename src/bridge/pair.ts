@@ -14,6 +14,7 @@ import { countMessages, NUL, NulSplitter } from './framing.js';
 import type { PairCounters } from './metrics.js';
 import type { Framing } from './options.js';
 import { receiveTarget } from './target-read.js';
+import { Traffic, type PairSummary } from './traffic.js';
 
 const NUL_BYTE = Buffer.from([NUL]);
 // Send options, made once rather than per frame.
@@ -55,20 +56,6 @@ export interface PairOptions {
   counters: PairCounters;
   /** Called once, when both sockets are closed. */
   onEnd(summary: PairSummary): void;
-}
-
-/** The per-connection record that becomes the `connection` log line. */
-export interface PairSummary {
-  start: Date;
-  end: Date;
-  durationMs: number;
-  bytesToTarget: number;
-  bytesToClient: number;
-  messagesToTarget: number;
-  messagesToClient: number;
-  /** The close code the bridge sent, or else the one the client sent (1005/1006 if none). */
-  closeCode: number | undefined;
-  reason: CloseReason;
 }
 
 const PAIR = Symbol('pair');
@@ -113,7 +100,7 @@ export class Pair {
   private readonly ws: WebSocket;
   private readonly tcp: Socket;
   private readonly splitter: NulSplitter | undefined;
-  private readonly start = Date.now();
+  private readonly traffic = new Traffic();
   private readonly idleTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private reason: CloseReason | undefined;
@@ -122,10 +109,6 @@ export class Pair {
   private tcpClosed = false;
   private ended = false;
   private tcpPaused = false;
-  private bytesToTarget = 0;
-  private bytesToClient = 0;
-  private messagesToTarget = 0;
-  private messagesToClient = 0;
   private pendingPongs = 0;
   /** Whether the client answered (pong or any message) since the last ping. @internal */
   alive = true;
@@ -215,16 +198,16 @@ export class Pair {
         ok = this.tcp.write(NUL_BYTE);
         this.tcp.uncork();
       }
-      this.bytesToTarget += data.length + 1;
+      this.traffic.bytesToTarget += data.length + 1;
       this.o.counters.bytes.to_target += data.length + 1;
-      this.messagesToTarget += 1;
+      this.traffic.messagesToTarget += 1;
       this.o.counters.messages.to_target += 1;
     } else {
       ok = this.tcp.write(data);
       const messages = countMessages(data);
-      this.bytesToTarget += data.length;
+      this.traffic.bytesToTarget += data.length;
       this.o.counters.bytes.to_target += data.length;
-      this.messagesToTarget += messages;
+      this.traffic.messagesToTarget += messages;
       this.o.counters.messages.to_target += messages;
     }
     // A slow target: stop reading the WebSocket until TCP drains.
@@ -244,7 +227,7 @@ export class Pair {
   onTargetData(chunk: Buffer): void {
     if (this.reason) return;
     this.activity();
-    this.bytesToClient += chunk.length;
+    this.traffic.bytesToClient += chunk.length;
     this.o.counters.bytes.to_client += chunk.length;
     if (this.splitter) {
       const { messages, overflow } = this.splitter.push(chunk);
@@ -253,7 +236,7 @@ export class Pair {
         if (isUtf8(message)) this.send(message, TEXT_FRAME);
         else this.ws.send(message.toString('utf8'), TEXT_FRAME, this.onSent); // rare; its UTF-8 may be longer than the bytes
       }
-      this.messagesToClient += messages.length;
+      this.traffic.messagesToClient += messages.length;
       this.o.counters.messages.to_client += messages.length;
       if (overflow) {
         this.closeBoth('message_too_big', 1009, 'message too big');
@@ -262,7 +245,7 @@ export class Pair {
     } else {
       this.send(chunk, BINARY_FRAME);
       const messages = countMessages(chunk);
-      this.messagesToClient += messages;
+      this.traffic.messagesToClient += messages;
       this.o.counters.messages.to_client += messages;
     }
     // A slow client: stop reading TCP until the WebSocket's queue drains.
@@ -388,17 +371,6 @@ export class Pair {
     this.ended = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    const end = Date.now();
-    this.o.onEnd({
-      start: new Date(this.start),
-      end: new Date(end),
-      durationMs: end - this.start,
-      bytesToTarget: this.bytesToTarget,
-      bytesToClient: this.bytesToClient,
-      messagesToTarget: this.messagesToTarget,
-      messagesToClient: this.messagesToClient,
-      closeCode: this.closeCode,
-      reason: this.reason ?? 'client_closed',
-    });
+    this.o.onEnd(this.traffic.summary(this.reason ?? 'client_closed', this.closeCode));
   }
 }

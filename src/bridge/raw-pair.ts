@@ -9,7 +9,7 @@
 import type { Socket } from 'node:net';
 import { countMessages } from './framing.js';
 import type { PairCounters } from './metrics.js';
-import type { PairSummary } from './pair.js';
+import { Traffic, type PairSummary } from './traffic.js';
 import type { CloseReason } from './reasons.js';
 
 // Once one side has closed, the other gets this long to take its FIN and close too.
@@ -30,15 +30,11 @@ export interface RawPairOptions {
 export class RawPair {
   private readonly client: Socket;
   private readonly target: Socket;
-  private readonly start = Date.now();
+  private readonly traffic = new Traffic();
   private readonly idleTimer: NodeJS.Timeout | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private reason: CloseReason | undefined;
   private open = 2;
-  private bytesToTarget = 0;
-  private bytesToClient = 0;
-  private messagesToTarget = 0;
-  private messagesToClient = 0;
 
   constructor(private readonly o: RawPairOptions) {
     this.client = o.client;
@@ -79,11 +75,11 @@ export class RawPair {
       this.idleTimer?.refresh();
       const messages = countMessages(chunk);
       if (direction === 'to_target') {
-        this.bytesToTarget += chunk.length;
-        this.messagesToTarget += messages;
+        this.traffic.bytesToTarget += chunk.length;
+        this.traffic.messagesToTarget += messages;
       } else {
-        this.bytesToClient += chunk.length;
-        this.messagesToClient += messages;
+        this.traffic.bytesToClient += chunk.length;
+        this.traffic.messagesToClient += messages;
       }
       this.o.counters.bytes[direction] += chunk.length;
       this.o.counters.messages[direction] += messages;
@@ -121,17 +117,6 @@ export class RawPair {
     }
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.graceTimer) clearTimeout(this.graceTimer);
-    const end = Date.now();
-    this.o.onEnd({
-      start: new Date(this.start),
-      end: new Date(end),
-      durationMs: end - this.start,
-      bytesToTarget: this.bytesToTarget,
-      bytesToClient: this.bytesToClient,
-      messagesToTarget: this.messagesToTarget,
-      messagesToClient: this.messagesToClient,
-      closeCode: undefined,
-      reason: this.reason ?? 'client_closed',
-    });
+    this.o.onEnd(this.traffic.summary(this.reason ?? 'client_closed'));
   }
 }
