@@ -31,10 +31,22 @@ export async function chromiumPage(): Promise<EnginePage> {
 export async function firefoxPage(): Promise<EnginePage> {
   const puppeteer = (await import('puppeteer-core')).default;
   const browser: PuppeteerBrowser = await puppeteer.launch(firefoxLaunchOptions());
-  const page = await browser.newPage();
+  let page = await browser.newPage();
+  let navigated = false;
   return {
     engine: 'Firefox',
-    goto: async (url) => void (await page.goto(url)),
+    // Over WebDriver BiDi, Puppeteer can miss the load event of a second navigation in
+    // the same tab (a known Puppeteer and Firefox bug), seen here as a 30 s navigation
+    // timeout about one run in six. Each page after the first gets a fresh tab instead.
+    goto: async (url) => {
+      if (navigated) {
+        const next = await browser.newPage();
+        await page.close();
+        page = next;
+      }
+      navigated = true;
+      await page.goto(url);
+    },
     evaluate: (fn, arg) => page.evaluate(fn as never, arg),
     close: () => browser.close(),
   };
