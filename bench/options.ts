@@ -73,7 +73,7 @@ const FLAGS = {
   quick: { type: 'boolean', help: 'fewer repetitions (about a minute), to try a change out' },
   full: {
     type: 'boolean',
-    help: '1, 100 and 1,000 connections, --workers 2, all three engines with 9 fresh sessions each, OpenFL and Ruffle sizes (about 15 minutes)',
+    help: '1, 100 and 1,000 connections, --workers 2, all three engines with 9 fresh sessions each, OpenFL and Ruffle sizes (about 18 minutes)',
   },
   smoke: { type: 'boolean', help: 'every benchmark at its smallest (seconds): the bench test' },
   only: { type: 'string', help: `benchmarks to run, comma-separated: ${BENCHMARKS.join(', ')}` },
