@@ -57,7 +57,7 @@ import {
 import { encodeProxyHeader } from './proxy-protocol.js';
 import { RawPair } from './raw-pair.js';
 import { REFUSALS, type RefusalReason } from './reasons.js';
-import { RouteTable } from './routes.js';
+import { pathOf, RouteTable } from './routes.js';
 import { serveSocketProxy, SOCKET_PROXY_PATH } from './ruffle-config.js';
 import { SocketGate } from './socket-gate.js';
 import { sendText, StaticFiles } from './static.js';
@@ -387,9 +387,7 @@ class BridgeServer implements Bridge {
     }
     // After a refused handshake the library asks why (diagnosis.ts).
     if (isDiagnosisRequest(req)) return this.diagnosis.answer(req, res, this.ipOf(req));
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
+    const path = pathOf(req.url ?? '/');
     const readOnly = req.method === 'GET' || req.method === 'HEAD';
     const isStatus = path === HEALTH_PATH || path === METRICS_PATH;
     const isOwn = isStatus || path === SOCKET_PROXY_PATH;

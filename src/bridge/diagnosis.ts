@@ -20,7 +20,7 @@ import { admit, type AdmissionRules } from './handshake.js';
 import type { ConnectionLimiter } from './limits.js';
 import type { Logger } from './log.js';
 import { REFUSALS, type RefusalReason } from './reasons.js';
-import { parseHostPortPath } from './routes.js';
+import { parseHostPortPath, pathOf } from './routes.js';
 
 /** The `Accept` of the library's question, and the content type of the answer. */
 export const DIAGNOSIS_TYPE = 'text/x-xmlsocket-why';
@@ -101,8 +101,7 @@ export function explain(verdict: Verdict, req: IncomingMessage): string {
       'the refusal was passing (a limit, a restart), or came from a proxy in front of the bridge'
     );
   }
-  const q = (req.url ?? '').indexOf('?');
-  const path = q < 0 ? (req.url ?? '') : (req.url ?? '').slice(0, q);
+  const path = pathOf(req.url ?? '');
   return `xmlsocket-bridge refused the connection (${REFUSALS[verdict].status} ${verdict}): ${FIXES[verdict](path, req.headers.origin)}`;
 }
 

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { BridgeError } from './errors.js';
 import { readFirstBytes } from './first-bytes.js';
-import { POLICY_REQUEST } from './sniff.js';
+import { compare, POLICY_REQUEST } from './sniff.js';
 import type { SocketGate } from './socket-gate.js';
 
 /** The policy the bridge writes for `domains` (host names; `*` for any) and `ports`. */
@@ -89,9 +89,9 @@ export function createPolicyServer(o: PolicyServerOptions): Server {
     const peer = socket.remoteAddress ?? 'unknown';
     readFirstBytes(socket, {
       decide: (bytes) => {
-        const n = Math.min(bytes.length, POLICY_REQUEST.length);
-        if (bytes.compare(POLICY_REQUEST, 0, n, 0, n) !== 0) return { verdict: false, used: 0 };
-        return bytes.length >= POLICY_REQUEST.length ? { verdict: true, used: POLICY_REQUEST.length } : undefined;
+        const seen = compare(bytes, POLICY_REQUEST);
+        if (seen === 'no') return { verdict: false, used: 0 };
+        return seen === 'match' ? { verdict: true, used: POLICY_REQUEST.length } : undefined;
       },
       timeoutMs: o.timeoutMs,
       onTimeout: () => undefined,

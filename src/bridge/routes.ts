@@ -17,6 +17,12 @@ export type RouteDecision =
 // Characters RFC 3986 allows in a path, minus '%': encoded forms are refused outright.
 const SAFE_PATH_RE = /^\/[A-Za-z0-9._~!$&'()*+,;=:@/[\]-]*$/;
 
+/** The path of a raw request-target (`req.url`), without its query string. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
 /** Resolves request URLs against the operator's `routes`, `allow` and `target`, in that order. */
 export class RouteTable {
   constructor(private readonly config: Pick<BridgeConfig, 'routes' | 'allow' | 'target'>) {}
@@ -29,8 +35,7 @@ export class RouteTable {
    * table.resolve('/127.0.0.1/5000') // { ok: true, target: { host: '127.0.0.1', port: 5000, … } } if allowed
    */
   resolve(rawUrl: string): RouteDecision {
-    const q = rawUrl.indexOf('?');
-    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const path = pathOf(rawUrl);
     if (!path.startsWith('/')) return { ok: false, status: 400, reason: 'bad_request', path };
     if (!SAFE_PATH_RE.test(path) || path.includes('//') || path.split('/').some((s) => s === '.' || s === '..')) {
       return { ok: false, status: 404, reason: 'bad_path', path };

@@ -20,8 +20,15 @@ const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'
 /** A TLS record carrying a handshake message (the ClientHello), any TLS version. */
 const TLS_HANDSHAKE = Buffer.from([0x16, 0x03]);
 
+/** What the first bytes may start with, and what each start makes the connection. */
+const WITHOUT_POLICY: readonly (readonly [Buffer, ConnectionKind])[] = [
+  ...HTTP_METHODS.map((m) => [m, 'http'] as const),
+  [TLS_HANDSHAKE, 'tls'],
+];
+const WITH_POLICY = [...WITHOUT_POLICY, [POLICY_REQUEST, 'policy'] as const];
+
 /** How the bytes compare with `expected`: it starts them, they may still become it, or neither. */
-function compare(bytes: Buffer, expected: Buffer): 'match' | 'prefix' | 'no' {
+export function compare(bytes: Buffer, expected: Buffer): 'match' | 'prefix' | 'no' {
   const n = Math.min(bytes.length, expected.length);
   if (bytes.compare(expected, 0, n, 0, n) !== 0) return 'no';
   return bytes.length >= expected.length ? 'match' : 'prefix';
@@ -35,12 +42,7 @@ function compare(bytes: Buffer, expected: Buffer): 'match' | 'prefix' | 'no' {
 export function sniff(bytes: Buffer, answersPolicy: boolean): ConnectionKind | undefined {
   if (bytes.length === 0) return undefined;
   let undecided = false;
-  const candidates: [Buffer, ConnectionKind][] = [
-    ...HTTP_METHODS.map((m): [Buffer, ConnectionKind] => [m, 'http']),
-    [TLS_HANDSHAKE, 'tls'],
-    ...(answersPolicy ? [[POLICY_REQUEST, 'policy'] as [Buffer, ConnectionKind]] : []),
-  ];
-  for (const [expected, kind] of candidates) {
+  for (const [expected, kind] of answersPolicy ? WITH_POLICY : WITHOUT_POLICY) {
     const seen = compare(bytes, expected);
     if (seen === 'match') return kind;
     if (seen === 'prefix') undecided = true;
