@@ -45,7 +45,7 @@ import type { Framing } from './option-values.js';
 import { resolveOptions, type BridgeConfig, type BridgeOptions } from './options.js';
 import { Pair } from './pair.js';
 import type { PairSummary } from './traffic.js';
-import { PendingHandshake, type HandshakeOutcome } from './pending-handshake.js';
+import { PendingHandshake, type HandshakeOutcome, type PendingHandshakeOptions } from './pending-handshake.js';
 import {
   answerPolicy,
   createPolicyServer,
@@ -144,7 +144,7 @@ class BridgeServer implements Bridge {
   private readonly gate: SocketGate;
   private readonly limiter: ConnectionLimiter;
   private readonly log: Logger;
-  private readonly metricsStore = new Metrics();
+  private readonly metricsStore = new Metrics(() => this.pending.size);
   private readonly status: StatusSource;
   private readonly staticFiles: StaticFiles | undefined;
   private readonly keepalive: Keepalive;
@@ -465,8 +465,8 @@ class BridgeServer implements Bridge {
     const slot = this.limiter.acquire(ip);
     if (!('release' in slot)) return refuse(slot.reason);
 
-    const onOutcome = (outcome: HandshakeOutcome) => {
-      if (this.pending.delete(handshake)) this.metricsStore.pending -= 1;
+    const client = { socket: req.socket, headBytes: this.headBytes.get(req) ?? 0, slot, target: admission.target };
+    const handshake = this.awaitTarget(client, (outcome) => {
       switch (outcome.kind) {
         case 'connected':
           // close() may have begun while the target was answering.
@@ -483,18 +483,7 @@ class BridgeServer implements Bridge {
         case 'client_gone':
           return refuse('client_gone');
       }
-    };
-    const handshake = new PendingHandshake({
-      socket: req.socket,
-      headBytes: this.headBytes.get(req) ?? 0,
-      slot,
-      target: admission.target,
-      connectTimeoutMs: this.config.connectTimeout,
-      highWaterMark: this.config.highWaterMark,
-      onOutcome,
     });
-    this.pending.add(handshake);
-    this.metricsStore.pending += 1;
     this.admitted.set(req, {
       handshake,
       ip,
@@ -550,32 +539,42 @@ class BridgeServer implements Bridge {
     if (this.closing) return refuse('shutting_down');
     const slot = this.limiter.acquire(ip);
     if (!('release' in slot)) return refuse(slot.reason);
+    // The raw target emits 'data' for the relay; a WebSocket pair's reads into the shared buffer.
+    const handshake = this.awaitTarget({ socket, headBytes: 0, slot, target, sharedReads: false }, (outcome) => {
+      switch (outcome.kind) {
+        case 'connected':
+          if (this.closing) return handshake.cancel();
+          return this.relayRaw(socket, handshake, info);
+        case 'connect_refused':
+        case 'connect_timeout':
+          return refuse(outcome.kind, `${info.target}: ${outcome.detail}`);
+        case 'cancelled':
+          return refuse('shutting_down');
+        default:
+          return refuse(outcome.kind);
+      }
+    });
+  }
+
+  /**
+   * Connects to the target for an admitted client, which holds its slot meanwhile. The
+   * handshake counts as pending (`/healthz`, `/metrics`, shutdown) until its first outcome.
+   */
+  private awaitTarget(
+    client: Omit<PendingHandshakeOptions, 'connectTimeoutMs' | 'highWaterMark' | 'onOutcome'>,
+    onOutcome: (outcome: HandshakeOutcome) => void,
+  ): PendingHandshake {
     const handshake: PendingHandshake = new PendingHandshake({
-      socket,
-      headBytes: 0,
-      slot,
-      target,
+      ...client,
       connectTimeoutMs: this.config.connectTimeout,
       highWaterMark: this.config.highWaterMark,
-      sharedReads: false,
       onOutcome: (outcome) => {
-        if (this.pending.delete(handshake)) this.metricsStore.pending -= 1;
-        switch (outcome.kind) {
-          case 'connected':
-            if (this.closing) return handshake.cancel();
-            return this.relayRaw(socket, handshake, info);
-          case 'connect_refused':
-          case 'connect_timeout':
-            return refuse(outcome.kind, `${info.target}: ${outcome.detail}`);
-          case 'cancelled':
-            return refuse('shutting_down');
-          default:
-            return refuse(outcome.kind);
-        }
+        this.pending.delete(handshake);
+        onOutcome(outcome);
       },
     });
     this.pending.add(handshake);
-    this.metricsStore.pending += 1;
+    return handshake;
   }
 
   private relayRaw(socket: Socket, handshake: PendingHandshake, info: { ip: string; target: string }): void {

@@ -52,11 +52,18 @@ function pairCounters(): PairCounters {
 
 /** The bridge's counters. */
 export class Metrics {
-  pending = 0;
   readonly pairs: Record<Transport, PairCounters> = { websocket: pairCounters(), tcp: pairCounters() };
   readonly refusals = new Map<RefusalReason, number>(REFUSAL_REASONS.map((r) => [r, 0]));
   private readonly started = process.hrtime.bigint();
   private readonly registry = this.buildRegistry();
+
+  /** @param countPending reads how many handshakes wait for their target now (the bridge keeps them). */
+  constructor(private readonly countPending: () => number = () => 0) {}
+
+  /** Handshakes waiting for their TCP connection now. */
+  get pending(): number {
+    return this.countPending();
+  }
 
   /** Pairs open now, of both transports. */
   get open(): number {
