@@ -37,7 +37,7 @@ import {
   selectProtocol,
 } from './handshake.js';
 import { Keepalive } from './keepalive.js';
-import { ConnectionLimiter } from './limits.js';
+import { ConnectionLimiter, type Slot } from './limits.js';
 import { createLogger, throttled, type Logger } from './log.js';
 import { FrontDoor } from './front-door.js';
 import { Metrics, type Transport } from './metrics.js';
@@ -132,6 +132,9 @@ interface Admitted {
   target: string;
   routeFraming: Framing;
 }
+
+/** What a raw client's log lines say of it. */
+type RawInfo = { ip: string; target: string };
 
 /** How `ws`'s `verifyClient` is answered. */
 type VerifyDone = (ok: boolean, status?: number, body?: string, headers?: Record<string, string>) => void;
@@ -250,7 +253,7 @@ class BridgeServer implements Bridge {
         this.server.emit('connection', socket);
         socket.resume();
       },
-      raw: (socket) => this.startRaw(socket),
+      raw: (socket, silent) => this.startRaw(socket, silent),
       policy: (socket) => answerPolicy(socket, this.policy!),
       refused: (ip, reason, detail, quiet) => {
         this.metricsStore.refused(reason);
@@ -517,8 +520,11 @@ class BridgeServer implements Bridge {
     this.keepalive.add(pair);
   }
 
-  /** A raw TCP client: admitted by the same limits, connected to the raw target, then relayed. */
-  private startRaw(socket: Socket): void {
+  /**
+   * A raw TCP client: admitted by the same limits, connected to the raw target, then
+   * relayed. `silent`: it said nothing yet ({@link awaitFirstWord}).
+   */
+  private startRaw(socket: Socket, silent: boolean): void {
     const { source } = this.frontDoor.endpoints(socket);
     const ip = canonicalIp(source.address);
     const target = (this.config.rawTarget ?? this.config.target)!;
@@ -544,7 +550,8 @@ class BridgeServer implements Bridge {
       switch (outcome.kind) {
         case 'connected':
           if (this.closing) return handshake.cancel();
-          return this.relayRaw(socket, handshake, info);
+          if (silent) return this.awaitFirstWord(socket, handshake.adopt(), info);
+          return this.relayRaw(socket, handshake.adopt(), info);
         case 'connect_refused':
         case 'connect_timeout':
           return refuse(outcome.kind, `${info.target}: ${outcome.detail}`);
@@ -577,8 +584,53 @@ class BridgeServer implements Bridge {
     return handshake;
   }
 
-  private relayRaw(socket: Socket, handshake: PendingHandshake, info: { ip: string; target: string }): void {
-    const { tcp, slot } = handshake.adopt();
+  /**
+   * A raw client taken on its silence: a client of a game server that speaks first, or a
+   * browser's spare connection, opened ahead of a request it has not sent yet (browsers
+   * keep a few). With the target connected, whichever speaks first decides: the target's
+   * greeting makes it raw; the client's first bytes are read as any connection's are,
+   * and a browser's request lets the target connection go.
+   */
+  private awaitFirstWord(socket: Socket, adopted: { tcp: Socket; slot: Slot }, info: RawInfo): void {
+    const { tcp, slot } = adopted;
+    const onGreeting = (chunk: Buffer) => {
+      tcp.pause();
+      tcp.unshift(chunk);
+      targetSpoke();
+    };
+    const onTargetError = () => tcp.destroy();
+    const letGo = () => {
+      tcp.removeListener('data', onGreeting);
+      tcp.removeListener('close', drop);
+      tcp.removeListener('error', onTargetError);
+    };
+    // Not raw after all, or gone: the target connection and the slot are given back.
+    // (The slot gives itself back once, however often it is asked.)
+    function drop() {
+      letGo();
+      tcp.destroy();
+      slot.release();
+      // The target left before anyone spoke: so does the client, unanswered.
+      socket.destroy();
+    }
+    tcp.on('data', onGreeting);
+    tcp.once('close', drop);
+    tcp.on('error', onTargetError);
+    const targetSpoke = this.frontDoor.awaitClientWord(socket, {
+      raw: () => {
+        letGo();
+        this.relayRaw(socket, adopted, info);
+      },
+      notRaw: () => {
+        letGo();
+        tcp.destroy();
+        slot.release();
+      },
+      gone: drop,
+    });
+  }
+
+  private relayRaw(socket: Socket, { tcp, slot }: { tcp: Socket; slot: Slot }, info: RawInfo): void {
     this.sendProxyHeader(tcp, socket, info.ip);
     this.track('tcp', info, slot, (onEnd) => {
       const { highWaterMark, idleTimeout: idleTimeoutMs, pingInterval: keepaliveMs } = this.config;

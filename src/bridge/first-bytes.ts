@@ -25,21 +25,33 @@ export interface FirstBytesOptions<V> {
   failed(why: 'closed' | 'timeout', bytes: Buffer): void;
 }
 
-/** Starts reading; returns a function that abandons the reading (and destroys the socket). */
-export function readFirstBytes<V>(socket: Socket, o: FirstBytesOptions<V>): () => void {
+/** A reading under way. */
+export interface FirstBytesReading<V> {
+  /** Abandons the reading and destroys the socket. */
+  abandon(this: void): void;
+  /** Decides now, without more bytes (something else told what the connection is). */
+  settle(this: void, verdict: V): void;
+}
+
+/** Starts reading. */
+export function readFirstBytes<V>(socket: Socket, o: FirstBytesOptions<V>): FirstBytesReading<V> {
   let received: Buffer = Buffer.alloc(0);
+  let over = false;
   const stop = () => {
+    over = true;
     clearTimeout(timer);
     socket.removeListener('data', onData);
     socket.removeListener('close', onClose);
   };
   const finish = ({ verdict, used }: Verdict<V>) => {
+    if (over) return;
     stop();
     socket.pause();
     if (used < received.length) socket.unshift(received.subarray(used));
     o.decided(verdict, received.subarray(0, used));
   };
   const fail = (why: 'closed' | 'timeout') => {
+    if (over) return;
     stop();
     socket.destroy();
     o.failed(why, received);
@@ -60,5 +72,5 @@ export function readFirstBytes<V>(socket: Socket, o: FirstBytesOptions<V>): () =
   // again when a 'data' listener is added, and would sit silent until the timeout.
   socket.on('data', onData).resume();
   socket.once('close', onClose);
-  return () => fail('closed');
+  return { abandon: () => fail('closed'), settle: (verdict) => finish({ verdict, used: 0 }) };
 }

@@ -5,7 +5,7 @@
  * server, to the raw TCP relay, or to the policy-file answer.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { readFirstBytes, type Verdict } from './first-bytes.js';
+import { readFirstBytes, type FirstBytesReading, type Verdict } from './first-bytes.js';
 import { parseProxyHeader, type ProxyEndpoint } from './proxy-protocol.js';
 import type { RefusalReason } from './reasons.js';
 import { POLICY_REQUEST, sniff, type ConnectionKind } from './sniff.js';
@@ -36,8 +36,11 @@ export interface FrontDoorOptions {
     | undefined;
   /** Takes a connection that speaks HTTP (or TLS, with a certificate). */
   http(socket: Socket): void;
-  /** Takes a raw XMLSocket client. */
-  raw(socket: Socket): void;
+  /**
+   * Takes a raw XMLSocket client. `silent`: it said nothing within the sniff wait, so it
+   * may yet be a browser's spare connection ({@link FrontDoor.awaitClientWord}).
+   */
+  raw(socket: Socket, silent: boolean): void;
   /** Takes a connection whose policy-file request has been read. */
   policy(socket: Socket): void;
   /** Hears of a connection refused here; it has been destroyed. `quiet` for what is not news. */
@@ -69,6 +72,34 @@ export class FrontDoor {
     return this.proxied.get(socket)?.source?.address;
   }
 
+  /**
+   * For a connection taken for a raw client on its silence, whose target is connected and
+   * has not spoken either: it may be a browser's spare connection, opened ahead of a
+   * request it has not sent yet. Its first bytes decide after all: raw ones (or none
+   * within `--headers-timeout`) call `raw`; anything else calls `notRaw`, then goes where
+   * a new connection's would. `gone`: it closed first. Returns what to call when the
+   * target speaks first, which makes it raw.
+   */
+  awaitClientWord(socket: Socket, o: { raw(): void; notRaw(): void; gone(): void }): () => void {
+    const answersPolicy = this.o.sniffing?.answersPolicy ?? false;
+    const reading = this.read(
+      socket,
+      (bytes) => {
+        const kind = sniff(bytes, answersPolicy);
+        return kind && verdict(kind);
+      },
+      this.o.headersTimeoutMs,
+      () => verdict('raw'),
+      (kind) => {
+        if (kind === 'raw') return o.raw();
+        o.notRaw();
+        this.handOver(socket, kind);
+      },
+      () => o.gone(),
+    );
+    return () => reading.settle('raw');
+  }
+
   /** Destroys every connection whose first bytes are still being read. */
   closeAll(): void {
     for (const abandon of [...this.reading.values()]) abandon();
@@ -87,8 +118,8 @@ export class FrontDoor {
     onTimeout: (bytes: Buffer) => Verdict<V> | undefined,
     decided: (verdict: V) => void,
     failed: (why: 'closed' | 'timeout', bytes: Buffer) => void,
-  ): void {
-    const abandon = readFirstBytes(socket, {
+  ): FirstBytesReading<V> {
+    const reading = readFirstBytes(socket, {
       decide,
       timeoutMs,
       onTimeout,
@@ -101,7 +132,8 @@ export class FrontDoor {
         failed(why, bytes);
       },
     });
-    this.reading.set(socket, abandon);
+    this.reading.set(socket, reading.abandon);
+    return reading;
   }
 
   private readProxyHeader(socket: Socket): void {
@@ -145,32 +177,34 @@ export class FrontDoor {
   private classify(socket: Socket): void {
     const sniffing = this.o.sniffing;
     if (!sniffing) return this.o.http(socket);
-    const peer = socket.remoteAddress ?? 'unknown';
-    const verdict = (kind: ConnectionKind): Verdict<ConnectionKind> => ({
-      verdict: kind,
-      // The policy request is answered here; every other kind reads its bytes itself.
-      used: kind === 'policy' ? POLICY_REQUEST.length : 0,
-    });
-    this.read(
+    this.read<ConnectionKind | 'silent'>(
       socket,
       (bytes) => {
         const kind = sniff(bytes, sniffing.answersPolicy);
         return kind && verdict(kind);
       },
       sniffing.waitMs,
-      // Silence, or the start of something that never finished: a raw client.
-      () => verdict('raw'),
-      (kind) => {
-        if (kind === 'http') this.o.http(socket);
-        else if (kind === 'tls' && sniffing.tls) this.o.http(socket);
-        else if (kind === 'tls') {
-          socket.destroy();
-          this.o.refused(peer, 'unexpected_tls', 'a TLS hello, and the bridge has no certificate (--cert)', false);
-        } else if (kind === 'policy') this.o.policy(socket);
-        else this.o.raw(socket);
-      },
+      // Silence, or the start of something that never finished: a raw client, perhaps.
+      () => verdict('silent'),
+      (kind) => this.handOver(socket, kind),
       // Gone before it said anything: nothing to log.
       () => {},
     );
   }
+
+  /** Gives a connection to whoever takes its kind. */
+  private handOver(socket: Socket, kind: ConnectionKind | 'silent'): void {
+    if (kind === 'http' || (kind === 'tls' && this.o.sniffing?.tls)) this.o.http(socket);
+    else if (kind === 'tls') {
+      socket.destroy();
+      const peer = socket.remoteAddress ?? 'unknown';
+      this.o.refused(peer, 'unexpected_tls', 'a TLS hello, and the bridge has no certificate (--cert)', false);
+    } else if (kind === 'policy') this.o.policy(socket);
+    else this.o.raw(socket, kind === 'silent');
+  }
+}
+
+/** A sniffed kind, with the bytes it uses: the policy request is answered here; every other kind reads its bytes itself. */
+function verdict<K extends ConnectionKind | 'silent'>(kind: K): Verdict<K> {
+  return { verdict: kind, used: kind === 'policy' ? POLICY_REQUEST.length : 0 };
 }

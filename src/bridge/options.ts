@@ -256,7 +256,8 @@ export const OPTIONS = {
   /**
    * How long a new connection may stay silent before it is taken for a raw client
    * (a game server that speaks first). A browser's first bytes arrive at once and are
-   * never waited for.
+   * never waited for; a browser's spare connection, silent until it carries a request,
+   * still goes to HTTP unless the game server greets it first.
    */
   sniffWait: seconds('with --raw-tcp, a silent connection is a raw client after this long', 0.5),
   /**

@@ -181,6 +181,81 @@ test('a server that speaks first: a silent raw client gets its greeting after th
   }
 });
 
+describe("a browser's spare connection: silent past the sniff wait, then a request", () => {
+  // Browsers open connections ahead of the requests they will carry, and may leave one
+  // idle for seconds. Taken for a raw client on its silence, it has its target connected;
+  // the target is silent too (its clients speak first), so the request decides.
+  let server: TcpServer;
+  let b: TestBridge;
+  before(async () => {
+    server = await tcpServer(echo);
+    b = await startBridge({ target: server.address, rawTcp: true, sniffWait: 0.05, maxPerIp: 1 });
+  });
+  after(async () => {
+    await b.close();
+    await server.close();
+  });
+
+  /** A connection that says nothing until the bridge has connected a target for it. */
+  async function spareConnection(): Promise<{ client: Awaited<ReturnType<typeof rawClient>>; target: Socket }> {
+    const client = await rawClient(b.port);
+    const target = await server.socket(server.accepted + 1);
+    return { client, target };
+  }
+
+  const targetClosed = (target: Socket) =>
+    target.destroyed ? Promise.resolve() : new Promise<void>((resolve) => target.once('close', () => resolve()));
+
+  test('an HTTP request on it is answered by the bridge, and its target connection is let go unused', async () => {
+    const { client, target } = await spareConnection();
+    let toTarget = 0;
+    target.on('data', (d: Buffer) => (toTarget += d.length));
+    client.write('GET /healthz HTTP/1.1\r\nHost: bridge\r\nConnection: close\r\n\r\n');
+    await new Promise<void>((resolve) => client.once('close', () => resolve()));
+    const answer = client.received().toString();
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+    assert.match(answer, /"status":"ok"/);
+    await targetClosed(target);
+    assert.equal(toTarget, 0);
+  });
+
+  test('a WebSocket handshake on it opens, and the slot the wait held is given back', async () => {
+    // --max-per-ip 1: the spare connection's slot must be free again for the WebSocket.
+    const { client, target } = await spareConnection();
+    const ws = await openWs(b.url(), undefined, { createConnection: () => client });
+    await targetClosed(target);
+    ws.send('<ping/>');
+    const [echoed] = await new Promise<Buffer[]>((resolve) => ws.once('message', (d: Buffer) => resolve([d])));
+    assert.equal(echoed!.toString(), '<ping/>');
+    ws.close();
+    await closed(ws);
+  });
+
+  test('a raw client that is only slow to speak is relayed as ever', async () => {
+    const { client } = await spareConnection();
+    client.write('<late/>\0');
+    await waitFor(() => client.received().toString() === '<late/>\0', 'the echo');
+    client.end();
+    await waitFor(() => b.logs.some((l) => l.event === 'connection' && l.transport === 'tcp'), 'the connection line');
+  });
+
+  test('one that closes unused is no connection: nothing logged or counted, its slot given back', async () => {
+    const before = b.logs.filter((l) => l.event === 'connection').length;
+    const total = (await metricsOf(b.port)).get('xmlsocket_bridge_connections_total{transport="tcp"}');
+    const { client, target } = await spareConnection();
+    client.end();
+    await targetClosed(target);
+    // The slot is free again: the next client (--max-per-ip 1) is relayed.
+    const next = await rawClient(b.port);
+    next.write('<next/>\0');
+    await waitFor(() => next.received().toString() === '<next/>\0', 'the echo');
+    next.end();
+    await waitFor(() => b.logs.filter((l) => l.event === 'connection').length === before + 1, 'one connection line');
+    const m = await metricsOf(b.port);
+    assert.equal(m.get('xmlsocket_bridge_connections_total{transport="tcp"}'), total! + 1);
+  });
+});
+
 test('raw clients get --max-per-ip, --idle-timeout, the log, metrics and the drain', async () => {
   const server = await tcpServer(echo);
   const b = await startBridge({ target: server.address, rawTcp: true, maxPerIp: 1, idleTimeout: 0.3 });
