@@ -31,22 +31,10 @@ export async function chromiumPage(): Promise<EnginePage> {
 export async function firefoxPage(): Promise<EnginePage> {
   const puppeteer = (await import('puppeteer-core')).default;
   const browser: PuppeteerBrowser = await puppeteer.launch(firefoxLaunchOptions());
-  let page = await browser.newPage();
-  let navigated = false;
+  const page = await browser.newPage();
   return {
     engine: 'Firefox',
-    // Over WebDriver BiDi, Puppeteer can miss the load event of a second navigation in
-    // the same tab (a known Puppeteer and Firefox bug), seen here as a 30 s navigation
-    // timeout about one run in six. Each page after the first gets a fresh tab instead.
-    goto: async (url) => {
-      if (navigated) {
-        const next = await browser.newPage();
-        await page.close();
-        page = next;
-      }
-      navigated = true;
-      await page.goto(url);
-    },
+    goto: async (url) => void (await page.goto(url)),
     evaluate: (fn, arg) => page.evaluate(fn as never, arg),
     close: () => browser.close(),
   };
